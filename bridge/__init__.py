@@ -1,0 +1,45 @@
+"""Sealbridge: e-signatures and company seals for finance and OA back offices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the bridge.
+
+    :param config: overrides applied last, after the defaults, the instance
+        file ``sealbridge.toml`` and ``SEALBRIDGE_*`` variables. ``HOME`` picks
+        the instance folder (default ``$SEALBRIDGE_HOME`` or ``./instance``).
+    """
+    from .api import pki as pki_api
+    from .api import v1
+    from .config import instance_home, load_config
+    from .database import upgrade_database
+    from .errors import register_error_handlers
+    from .extensions import db
+    from .runtime import Runtime
+
+    overrides = dict(config or {})
+    home = instance_home(overrides.pop("HOME", None))
+    settings = load_config(home, overrides)
+    home.mkdir(parents=True, exist_ok=True)
+
+    app = Flask(__name__, instance_path=str(home))
+    app.config.update(settings)
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    # Leave room for multipart framing around the largest accepted file.
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_BYTES"] + 64 * 1024
+    app.json.ensure_ascii = False
+    db.init_app(app)
+    app.extensions["sealbridge"] = Runtime(settings)
+    register_error_handlers(app)
+    app.register_blueprint(pki_api.bp)
+    app.register_blueprint(v1.bp)
+    with app.app_context():
+        upgrade_database()
+    return app

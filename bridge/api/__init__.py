@@ -1,0 +1,1 @@
+"""HTTP entry points: thin views that parse, call one service and serialize."""

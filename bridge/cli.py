@@ -1,0 +1,372 @@
+"""The ``sealbridge`` command: serve the bridge and operate seals from a shell.
+
+Every command works on the instance folder named by ``--home`` or
+``SEALBRIDGE_HOME``. A user error prints one line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .errors import BridgeError, InvalidInputError
+
+__all__ = ["main"]
+
+
+def _app(ctx: click.Context):
+    from . import create_app
+
+    return create_app({"HOME": ctx.obj["home"]} if ctx.obj["home"] else None)
+
+
+def in_app(command):
+    """Run ``command`` inside an app context; report bridge errors in one line."""
+
+    @functools.wraps(command)
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args, **kwargs):
+        try:
+            with _app(ctx).app_context():
+                return command(*args, **kwargs)
+        except BridgeError as exc:
+            click.echo(f"error: {exc.message} [{exc.code}]", err=True)
+            ctx.exit(2)
+        except Exception as exc:
+            if os.environ.get("SEALBRIDGE_DEBUG"):
+                raise
+            logging.getLogger(__name__).debug("unexpected failure", exc_info=True)
+            click.echo(
+                f"error: unexpected failure ({type(exc).__name__}); "
+                "set SEALBRIDGE_DEBUG=1 for details [internal_error]",
+                err=True,
+            )
+            ctx.exit(1)
+
+    return wrapper
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".sealbridge-")
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, path)
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(
+            f"Cannot read {path}: {exc.strerror}.", code="file_unreadable"
+        ) from exc
+
+
+@click.group()
+@click.option(
+    "--home",
+    envvar="SEALBRIDGE_HOME",
+    type=click.Path(file_okay=False),
+    help="Instance folder (database, keys, documents). Default ./instance.",
+)
+@click.pass_context
+def main(ctx: click.Context, home: str | None) -> None:
+    """Sealbridge: e-signatures and company seals."""
+    ctx.obj = {"home": home}
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Run the bridge (creates the embedded PKI on first start)."""
+    import waitress
+
+    from .services import pki
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = _app(ctx)
+    with app.app_context():
+        pki.ensure_pki()
+    click.echo(f"Sealbridge listening on http://{host}:{port}")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="sealbridge")
+
+
+@main.group()
+def pki() -> None:
+    """The embedded PKI."""
+
+
+@pki.command("root")
+@in_app
+def pki_root() -> None:
+    """Print the root CA certificate as PEM."""
+    from .services import pki as pki_service
+
+    click.echo(pki_service.root_certificate_pem(), nl=False)
+
+
+@main.group()
+def seals() -> None:
+    """Create, import and list seals."""
+
+
+def _print_seal(summary) -> None:
+    click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+
+
+@seals.command("create")
+@click.option("--company", required=True, help="Company name on the seal.")
+@click.option(
+    "--kind",
+    default="official",
+    show_default=True,
+    help="official, contract, finance, legal_rep or personal.",
+)
+@click.option("--name", help="Seal name (default: company + kind).")
+@click.option("--holder", help="Person on a legal_rep or personal seal.")
+@click.option("--credit-code", help="Unified social credit code for the certificate.")
+@in_app
+def seals_create(company, kind, name, holder, credit_code) -> None:
+    """Draw a seal and issue its certificate from the embedded CA."""
+    from .services.seals import create_seal
+
+    _print_seal(
+        create_seal(
+            company=company,
+            kind=kind,
+            name=name,
+            holder=holder,
+            credit_code=credit_code,
+        )
+    )
+
+
+@seals.command("import-p12")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--name", required=True)
+@click.option("--kind", default="official", show_default=True)
+@click.option("--company", help="Company name (default: the certificate's O).")
+@click.option("--holder", help="Person on a legal_rep or personal seal.")
+@click.option(
+    "--password", envvar="SEALBRIDGE_P12_PASSWORD", help="Or SEALBRIDGE_P12_PASSWORD."
+)
+@in_app
+def seals_import_p12(file, name, kind, company, holder, password) -> None:
+    """Make a seal of a CA-issued certificate and key (PKCS#12)."""
+    from .services.seals import import_p12
+
+    _print_seal(
+        import_p12(
+            _read_file(file),
+            password=password,
+            name=name,
+            kind=kind,
+            company=company,
+            holder=holder,
+        )
+    )
+
+
+@seals.command("set-image")
+@click.argument("seal")
+@click.argument("image", type=click.Path(dir_okay=False))
+@in_app
+def seals_set_image(seal, image) -> None:
+    """Replace a seal's image with a scan (PNG/JPEG; white becomes transparent)."""
+    from .services.seals import replace_image
+
+    _print_seal(replace_image(seal, _read_file(image)))
+
+
+@seals.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per seal.")
+@in_app
+def seals_list(as_json: bool) -> None:
+    """Seals with their certificate fingerprint and validity."""
+    from .services.seals import list_seals
+
+    for summary in list_seals():
+        if as_json:
+            _print_seal(summary)
+            continue
+        state = "REVOKED" if summary.revoked else "valid"
+        click.echo(
+            f"{summary.name}\t{summary.kind}\t{summary.id}\tSHA256:{summary.fingerprint_sha256}"
+            f"\t{summary.not_before:%Y-%m-%d}..{summary.not_after:%Y-%m-%d}\t{state}"
+        )
+
+
+def _offset(value: str) -> tuple[float, float]:
+    try:
+        dx, dy = (float(part) for part in value.split(","))
+    except ValueError:
+        raise InvalidInputError("--offset takes DX,DY in points, e.g. 0,-20.") from None
+    return dx, dy
+
+
+def _placement(page, x, y, keyword, index, offset, riding):
+    from .signing.placement import KeywordPlacement, PagePlacement, RidingPlacement
+
+    if keyword and riding:
+        raise InvalidInputError("Choose one placement: --keyword or --riding.")
+    if keyword:
+        return KeywordPlacement(keyword, index, _offset(offset))
+    if riding:
+        return RidingPlacement(y)
+    if x is None or y is None:
+        raise InvalidInputError(
+            "Place the seal with --page/--x/--y, --keyword TEXT or --riding.",
+            code="placement_missing",
+        )
+    return PagePlacement(page, x, y)
+
+
+@main.command()
+@click.argument("input_pdf", metavar="IN.pdf", type=click.Path(dir_okay=False))
+@click.argument("output_pdf", metavar="OUT.pdf", type=click.Path(dir_okay=False))
+@click.option("--seal", "seal_ref", required=True, help="Seal name or id.")
+@click.option(
+    "--page", default=-1, show_default=True, type=int, help="1-based; -1 = last page."
+)
+@click.option("--x", type=float, help="Seal centre, points from the left.")
+@click.option("--y", type=float, help="Seal centre, points from the bottom.")
+@click.option(
+    "--size", "size_mm", type=float, help="Printed width in mm (default: real size)."
+)
+@click.option("--keyword", help="Centre the seal on this text.")
+@click.option(
+    "--index",
+    type=click.Choice(["first", "last", "all"]),
+    default="first",
+    show_default=True,
+)
+@click.option(
+    "--offset", default="0,0", show_default=True, help="DX,DY points from the keyword."
+)
+@click.option(
+    "--riding", is_flag=True, help="骑缝章: a slice on the right edge of every page."
+)
+@click.option(
+    "--date", "with_date", is_flag=True, help="Add a date stamp below the seal."
+)
+@click.option(
+    "--date-on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Date of the stamp (default today).",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]),
+    default="B-T",
+    show_default=True,
+)
+@click.option("--field-name", help="Signature field name (default Seal<n>).")
+@click.option("--reason", help="Reason recorded in the signature.")
+@in_app
+def seal(
+    input_pdf,
+    output_pdf,
+    seal_ref,
+    page,
+    x,
+    y,
+    size_mm,
+    keyword,
+    index,
+    offset,
+    riding,
+    with_date,
+    date_on,
+    level,
+    field_name,
+    reason,
+) -> None:
+    """Seal IN.pdf with a visible PAdES signature and write OUT.pdf."""
+    from .services.sealing import seal_pdf
+    from .signing.sealer import SealOptions, SignatureLevel
+
+    source, target = Path(input_pdf), Path(output_pdf)
+    if target.exists() and target.resolve() == source.resolve():
+        raise InvalidInputError(
+            "OUT.pdf must differ from IN.pdf; the input is never modified."
+        )
+    stamp_date = date_on.date() if date_on else (date.today() if with_date else None)
+    options = SealOptions(
+        placement=_placement(page, x, y, keyword, index, offset, riding),
+        level=SignatureLevel(level),
+        date=stamp_date,
+        field_name=field_name,
+        size_mm=size_mm,
+        reason=reason,
+    )
+    result = seal_pdf(_read_file(input_pdf), seal_ref, options)
+    _write_atomically(target, result.pdf)
+    pages = sorted({widget.page_index + 1 for widget in result.widgets})
+    click.echo(f"sealed {target} field={result.field_name} level={level} pages={pages}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="The full report as JSON.")
+@in_app
+def verify(file: str, as_json: bool) -> None:
+    """Check every signature; exit 0 only when the indication is PASSED."""
+    from .services.verification import verify as verify_document
+
+    report = verify_document(_read_file(file))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f"{report.indication}"
+            + (f" ({report.sub_indication})" if report.sub_indication else "")
+        )
+        for signature in report.signatures:
+            click.echo(
+                f"  {signature.field_name}: {signature.indication} "
+                f"{signature.level or ''} {signature.signer} "
+                f"signed {signature.signing_time} "
+                f"timestamp {signature.timestamp_time or '-'}; "
+                f"{signature.modifications_text}"
+            )
+    sys.exit(0 if report.indication == "PASSED" else 1)
+
+
+@main.group()
+def demo() -> None:
+    """Demo data for the embedded default."""
+
+
+DEMO_SEALS = (
+    ("中国重型汽车集团有限公司", "official", None),
+    ("中国重型汽车集团有限公司", "contract", None),
+    ("重汽汽车金融有限公司", "contract", None),
+    ("重汽汽车金融有限公司", "finance", None),
+    ("济南重汽商用车销售服务有限公司", "contract", None),
+)
+
+
+@demo.command("seed")
+@in_app
+def demo_seed() -> None:
+    """Create the demo seals that do not exist yet (idempotent)."""
+    from .services.seals import create_seal, list_seals
+
+    existing = {(s.company, s.kind) for s in list_seals()}
+    for company, kind, holder in DEMO_SEALS:
+        if (company, kind) not in existing:
+            summary = create_seal(company=company, kind=kind, holder=holder)
+            click.echo(f"created seal {summary.name}")

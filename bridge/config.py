@@ -1,0 +1,79 @@
+"""Configuration: defaults, then the instance file, then ``SEALBRIDGE_*`` variables.
+
+The instance folder (``SEALBRIDGE_HOME``, default ``./instance``) holds the
+embedded database, the encrypted keys and the stored documents, so one
+variable moves a whole deployment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DEFAULTS", "INSTANCE_FILE", "instance_home", "load_config"]
+
+INSTANCE_FILE = "sealbridge.toml"
+
+DEFAULTS: dict[str, Any] = {
+    # SQLAlchemy URL; None means the SQLite file in the instance folder.
+    "DATABASE_URL": None,
+    # Base64 of 32 random bytes. None in the embedded default: one is generated
+    # into the instance folder (with a warning) so keys are never plain on disk.
+    "MASTER_KEY": None,
+    # Algorithm of the embedded root and issuing CAs: "rsa3072" or "ecdsa-p256".
+    "PKI_KEY_ALGORITHM": "rsa3072",
+    # Algorithm of newly created seal keys: "rsa2048", "rsa3072" or "ecdsa-p256".
+    "SEAL_KEY_ALGORITHM": "rsa2048",
+    # Where certificates say their CRLs are published.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    # External RFC 3161 authorities tried in order; empty means the embedded one.
+    "TSA_URLS": [],
+    "TSA_TIMEOUT_SECONDS": 10,
+    "TSA_ATTEMPTS": 3,
+    # Extra trust anchors (PEM files) for verification, beside the embedded root.
+    "TRUST_ROOT_FILES": [],
+    "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    "MAX_IMAGE_BYTES": 5 * 1024 * 1024,
+    "DEFAULT_SIGNATURE_LEVEL": "B-T",
+}
+
+
+def instance_home(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The instance folder: ``explicit``, ``$SEALBRIDGE_HOME`` or ``./instance``."""
+    raw = explicit or os.environ.get("SEALBRIDGE_HOME") or "instance"
+    return Path(raw).expanduser().resolve()
+
+
+def _from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Read ``SEALBRIDGE_<KEY>`` for every known key; lists are comma-separated."""
+    values: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        raw = environ.get(f"SEALBRIDGE_{key}")
+        if raw is None:
+            continue
+        if isinstance(default, list):
+            values[key] = [item.strip() for item in raw.split(",") if item.strip()]
+        elif isinstance(default, int):
+            values[key] = int(raw)
+        else:
+            values[key] = raw
+    return values
+
+
+def load_config(
+    home: Path, overrides: dict[str, Any] | None = None, environ=None
+) -> dict[str, Any]:
+    """Merge defaults, ``<home>/sealbridge.toml``, the environment and ``overrides``."""
+    config = dict(DEFAULTS)
+    instance_file = home / INSTANCE_FILE
+    if instance_file.exists():
+        with instance_file.open("rb") as handle:
+            config.update({k.upper(): v for k, v in tomllib.load(handle).items()})
+    config.update(_from_environment(os.environ if environ is None else environ))
+    config.update(overrides or {})
+    config["HOME"] = str(home)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{home / 'sealbridge.db'}"
+    return config

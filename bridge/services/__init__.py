@@ -1,0 +1,1 @@
+"""Use cases of the bridge; each owns its transaction."""

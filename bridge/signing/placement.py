@@ -1,0 +1,148 @@
+"""Where a seal lands: page coordinates, keywords, or a riding seal across pages.
+
+Placements are resolved against the document into widget rectangles (PDF
+points, bottom-left origin). A keyword that is not in the document or a page
+that does not exist is an error, never a silently misplaced seal.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import pdfplumber
+
+from ..errors import KeywordNotFoundError, PageOutOfRangeError, PlacementError
+
+__all__ = [
+    "KeywordPlacement",
+    "PagePlacement",
+    "Placement",
+    "RidingPlacement",
+    "Widget",
+    "resolve",
+]
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class PagePlacement:
+    """The seal's centre at ``(x, y)`` points on ``page`` (1-based, -1 = last)."""
+
+    page: int
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class KeywordPlacement:
+    """The seal centred on a keyword's occurrences, shifted by ``offset`` points."""
+
+    keyword: str
+    index: Literal["first", "last", "all"] = "first"
+    offset: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class RidingPlacement:
+    """骑缝章: one vertical slice of the seal on the right edge of every page.
+
+    ``y`` is the height of the seal's centre; ``None`` centres it on the page.
+    """
+
+    y: float | None = None
+
+
+Placement = PagePlacement | KeywordPlacement | RidingPlacement
+
+
+@dataclass(frozen=True)
+class Widget:
+    """One visible piece of a seal: a rectangle on a page (0-based index).
+
+    ``part`` is ``(i, n)`` for slice ``i`` of ``n`` of a riding seal.
+    """
+
+    page_index: int
+    rect: Box
+    part: tuple[int, int] | None = None
+
+
+def _centred(page_index: int, x: float, y: float, size: tuple[float, float]) -> Widget:
+    width, height = size
+    return Widget(
+        page_index, (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+    )
+
+
+def _page_index(page: int, page_count: int) -> int:
+    index = page_count - 1 if page == -1 else page - 1
+    if page == 0 or not 0 <= index < page_count:
+        raise PageOutOfRangeError(
+            f"Page {page} is out of range: the document has {page_count} pages."
+        )
+    return index
+
+
+def _keyword_centres(pdf: bytes, keyword: str) -> list[tuple[int, float, float]]:
+    """Every occurrence of ``keyword`` as (page index, x, y) of its centre."""
+    found = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for index, page in enumerate(document.pages):
+            x0, _, _, y1 = (float(v) for v in page.mediabox)
+            for match in page.search(keyword, regex=False, case=True):
+                centre_x = x0 + (match["x0"] + match["x1"]) / 2
+                centre_y = y1 - (match["top"] + match["bottom"]) / 2
+                found.append((index, centre_x, centre_y))
+    return found
+
+
+def resolve(
+    placement: Placement,
+    *,
+    pdf: bytes,
+    page_boxes: list[Box],
+    size: tuple[float, float],
+) -> list[Widget]:
+    """The widgets that show a seal of ``size`` (points) placed by ``placement``.
+
+    :param pdf: the document, searched for keywords.
+    :param page_boxes: each page's visible box (crop box) in points.
+    """
+    page_count = len(page_boxes)
+    if isinstance(placement, PagePlacement):
+        index = _page_index(placement.page, page_count)
+        return [_centred(index, placement.x, placement.y, size)]
+    if isinstance(placement, KeywordPlacement):
+        if not placement.keyword.strip():
+            raise PlacementError("The keyword is empty.")
+        hits = _keyword_centres(pdf, placement.keyword)
+        if not hits:
+            raise KeywordNotFoundError(
+                f"The keyword {placement.keyword!r} does not occur in the document."
+            )
+        chosen = {"first": hits[:1], "last": hits[-1:], "all": hits}[placement.index]
+        dx, dy = placement.offset
+        return [_centred(page, x + dx, y + dy, size) for page, x, y in chosen]
+    return _riding(placement, page_boxes, size)
+
+
+def _riding(
+    placement: RidingPlacement, page_boxes: list[Box], size: tuple[float, float]
+) -> list[Widget]:
+    count = len(page_boxes)
+    if count < 2:
+        raise PlacementError("A riding seal needs a document of at least two pages.")
+    width, height = size
+    slice_width = width / count
+    widgets = []
+    for index, (_, y0, x1, y1) in enumerate(page_boxes):
+        centre_y = (y0 + y1) / 2 if placement.y is None else placement.y
+        rect = (x1 - slice_width, centre_y - height / 2, x1, centre_y + height / 2)
+        widgets.append(Widget(index, rect, part=(index, count)))
+    return widgets
