@@ -70,7 +70,10 @@ def seal_names(seeded_home) -> dict[str, str]:
 
     with app.app_context():
         by_company_kind = {(s.company, s.kind): s.name for s in list_seals()}
-    return {key: by_company_kind[(company, kind)] for key, (company, kind, _) in SEALS.items()}
+    return {
+        key: by_company_kind[(company, kind)]
+        for key, (company, kind, _) in SEALS.items()
+    }
 
 
 @pytest.fixture(scope="session")

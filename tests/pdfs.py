@@ -15,7 +15,9 @@ from reportlab.pdfgen import canvas
 FONT = "STSong-Light"
 
 
-def chinese_pdf(pages: int = 3, *, keyword: str = "甲方（盖章）", encrypt: str | None = None) -> bytes:
+def chinese_pdf(
+    pages: int = 3, *, keyword: str = "甲方（盖章）", encrypt: str | None = None
+) -> bytes:
     """An A4 contract-like document in Chinese with ``keyword`` on the last page."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -25,7 +27,9 @@ def chinese_pdf(pages: int = 3, *, keyword: str = "甲方（盖章）", encrypt:
         document.setFont(FONT, 12)
         for line in range(30):
             document.drawString(
-                72, 770 - line * 22, f"第{page}页 第{line + 1}行 借款合同条款：借款人应按期足额还款。"
+                72,
+                770 - line * 22,
+                f"第{page}页 第{line + 1}行 借款合同条款：借款人应按期足额还款。",
             )
         if page == pages:
             document.drawString(300, 100, keyword)
@@ -53,17 +57,29 @@ def trusting_nss_db(folder: Path, root_pem: str) -> Path:
     """An NSS database in which the embedded root is a trusted CA (for pdfsig)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "root.pem").write_text(root_pem)
-    subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True)
     subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{folder}", "-n", "sealbridge-root", "-t", "C,C,C",
-         "-i", str(folder / "root.pem")],
+        ["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True
+    )
+    subprocess.run(
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{folder}",
+            "-n",
+            "sealbridge-root",
+            "-t",
+            "C,C,C",
+            "-i",
+            str(folder / "root.pem"),
+        ],
         check=True,
     )
     return folder
 
 
 def red_fraction(png: Path, box: tuple[int, int, int, int]) -> float:
-    """Share of clearly red pixels inside ``box`` (left, top, right, bottom) of an image."""
+    """Share of clearly red pixels in ``box`` (left, top, right, bottom) of a PNG."""
     from PIL import Image
 
     with Image.open(png) as image:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from asn1crypto import core, tsp, x509
 
-from ..signing.cms import CmsSigner
+from ..signing.cms import CmsSigner, _length
 
 __all__ = ["TimestampAuthority"]
 
@@ -22,15 +22,16 @@ _DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64}
 
 
 def _rejection(fail_info: str, text: str) -> tsp.TimeStampResp:
-    return tsp.TimeStampResp(
+    status = tsp.PKIStatusInfo(
         {
-            "status": {
-                "status": "rejection",
-                "status_string": [text],
-                "fail_info": tsp.PKIFailureInfo({fail_info}),
-            }
+            "status": "rejection",
+            "status_string": [text],
+            "fail_info": tsp.PKIFailureInfo({fail_info}),
         }
-    )
+    ).dump()
+    # asn1crypto's schema insists on a token, which a rejection has none of:
+    # encode the SEQUENCE { status } by hand and load it back.
+    return tsp.TimeStampResp.load(b"\x30" + _length(len(status)) + status)
 
 
 class TimestampAuthority:

@@ -189,7 +189,8 @@ def draw_seal(
     ``text`` is the company name for round/oval seals (drawn along the upper
     arc, characters rotated to follow it, squeezed horizontally like real seals,
     spread over about 210-240 degrees depending on length) or the person's
-    name for square seals; whitespace is dropped because seals carry none.
+    name for square seals (a three-character name gets 印 to fill its 2 x 2
+    grid); whitespace is dropped because seals carry none.
     ``lower_text`` defaults to ``lower_text_of(kind)``; an empty string leaves
     the line out. ``code`` (optional, e.g. a 13-digit seal code) is drawn small
     along the bottom arc of round and oval seals, as real Chinese seals carry
@@ -285,9 +286,10 @@ def import_scan(data: bytes, *, max_bytes: int = 5 * 1024 * 1024) -> bytes:
     if alpha is None or box is None:
         raise InvalidImageError("The seal image is blank: no ink was found on it.")
     rgb, alpha = rgb.crop(box), alpha.crop(box)
-    longest = max(rgb.size)
-    if longest > _MAX_SCAN_OUTPUT_PX:
-        size = tuple(max(1, v * _MAX_SCAN_OUTPUT_PX // longest) for v in rgb.size)
+    width, height = rgb.size
+    if max(width, height) > _MAX_SCAN_OUTPUT_PX:
+        ratio = _MAX_SCAN_OUTPUT_PX / max(width, height)
+        size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
         rgb = rgb.resize(size, Image.Resampling.LANCZOS)
         alpha = alpha.resize(size, Image.Resampling.LANCZOS)
     # Dividing by at least 255 - min(R, G, B) keeps the colour of faint pixels

@@ -493,8 +493,8 @@ def _widgets(
     """Find the page and box of every visible widget of a signature field.
 
     A field is its own widget unless it has /Kids: several widgets, e.g. a
-    riding seal cut in slices over many pages. Invisible (zero-area) widgets
-    and widgets on no page are left out.
+    riding seal cut in slices over many pages. Widgets on no page, without a
+    /Rect or of zero area (invisible signatures) are left out.
     """
     kids = field_ref.get_object().get("/Kids")
     refs = [field_ref] if kids is None else list(kids)
@@ -504,9 +504,12 @@ def _widgets(
         if not isinstance(ref, generic.IndirectObject):
             continue
         page = annotation_pages.get((ref.idnum, ref.generation))
-        x1, y1, x2, y2 = (float(value) for value in ref.get_object()["/Rect"])
+        rect = ref.get_object().get("/Rect")
+        if page is None or rect is None:
+            continue
+        x1, y1, x2, y2 = (float(value) for value in rect)
         box = (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
-        if page is not None and box[0] < box[2] and box[1] < box[3]:
+        if box[0] < box[2] and box[1] < box[3]:
             pages.append(page)
             boxes.append(box)
     return tuple(pages), tuple(boxes)

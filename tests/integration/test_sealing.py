@@ -38,8 +38,18 @@ def test_four_sequential_seals_all_stay_valid(cli, home, tmp_path, seal_names, n
         (seal_names["dealer"], "--page", "1", "--x", "200", "--y", "300"),
         (seal_names["contract"], "--keyword", "甲方（盖章）", "--level", "B-B"),
         (seal_names["finance"], "--riding"),
-        (seal_names["official"], "--page", "-1", "--x", "450", "--y", "200", "--date",
-         "--level", "B-LT"),
+        (
+            seal_names["official"],
+            "--page",
+            "-1",
+            "--x",
+            "450",
+            "--y",
+            "200",
+            "--date",
+            "--level",
+            "B-LT",
+        ),
     ]
     current = tmp_path / "contract.pdf"
     current.write_bytes(chinese_pdf(4))
@@ -49,7 +59,12 @@ def test_four_sequential_seals_all_stay_valid(cli, home, tmp_path, seal_names, n
         current = target
 
     poppler = pdfsig(current, nss_db)
-    assert [s["Signature Field Name"] for s in poppler] == ["Seal1", "Seal2", "Seal3", "Seal4"]
+    assert [s["Signature Field Name"] for s in poppler] == [
+        "Seal1",
+        "Seal2",
+        "Seal3",
+        "Seal4",
+    ]
     for signature in poppler:
         assert signature["Signature Validation"] == "Signature is Valid."
         assert signature["Certificate Validation"] == "Certificate is Trusted."
@@ -59,7 +74,9 @@ def test_four_sequential_seals_all_stay_valid(cli, home, tmp_path, seal_names, n
     with current.open("rb") as handle:
         for embedded in PdfFileReader(handle).embedded_signatures:
             status = validate_pdf_signature(embedded, context)
-            assert status.intact and status.valid and status.trusted
+            assert status.intact
+            assert status.valid
+            assert status.trusted
             assert status.modification_level <= ModificationLevel.FORM_FILLING
 
     report = json.loads(cli("verify", str(current), "--json").output)
@@ -76,9 +93,17 @@ def test_keyword_seal_is_centred_on_the_keyword(cli, tmp_path, seal_names):
     with pdfplumber.open(target) as document:
         page = document.pages[-1]
         (match,) = page.search("乙方签章处")
-        (widget,) = [a for a in page.annots if a["data"].get("Subtype").name == "Widget"]
-    keyword_centre = ((match["x0"] + match["x1"]) / 2, (match["top"] + match["bottom"]) / 2)
-    widget_centre = ((widget["x0"] + widget["x1"]) / 2, (widget["top"] + widget["bottom"]) / 2)
+        (widget,) = [
+            a for a in page.annots if a["data"].get("Subtype").name == "Widget"
+        ]
+    keyword_centre = (
+        (match["x0"] + match["x1"]) / 2,
+        (match["top"] + match["bottom"]) / 2,
+    )
+    widget_centre = (
+        (widget["x0"] + widget["x1"]) / 2,
+        (widget["top"] + widget["bottom"]) / 2,
+    )
     assert widget_centre == pytest.approx(keyword_centre, abs=0.5)
     assert widget["x1"] - widget["x0"] == pytest.approx(42 * 72 / 25.4, abs=0.1)
 
@@ -87,26 +112,59 @@ def test_keyword_index_all_and_offset(cli, tmp_path, seal_names):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(3, keyword="借款人"))
     target = tmp_path / "out.pdf"
-    result = cli("seal", str(source), str(target), "--seal", seal_names["dealer"],
-                 "--keyword", "足额还款", "--index", "last", "--offset", "10,-20")
+    result = cli(
+        "seal",
+        str(source),
+        str(target),
+        "--seal",
+        seal_names["dealer"],
+        "--keyword",
+        "足额还款",
+        "--index",
+        "last",
+        "--offset",
+        "10,-20",
+    )
     assert result.exit_code == 0, result.output
     with pdfplumber.open(target) as document:
         page = document.pages[-1]
         match = page.search("足额还款")[-1]
-        (widget,) = [a for a in page.annots if a["data"].get("Subtype").name == "Widget"]
-    assert (widget["x0"] + widget["x1"]) / 2 == pytest.approx((match["x0"] + match["x1"]) / 2 + 10, abs=0.5)
-    assert (widget["top"] + widget["bottom"]) / 2 == pytest.approx((match["top"] + match["bottom"]) / 2 + 20, abs=0.5)
+        (widget,) = [
+            a for a in page.annots if a["data"].get("Subtype").name == "Widget"
+        ]
+    assert (widget["x0"] + widget["x1"]) / 2 == pytest.approx(
+        (match["x0"] + match["x1"]) / 2 + 10, abs=0.5
+    )
+    assert (widget["top"] + widget["bottom"]) / 2 == pytest.approx(
+        (match["top"] + match["bottom"]) / 2 + 20, abs=0.5
+    )
 
 
-def test_riding_seal_shows_on_the_right_edge_of_every_page(cli, tmp_path, seal_names, nss_db):
+def test_riding_seal_shows_on_the_right_edge_of_every_page(
+    cli, tmp_path, seal_names, nss_db
+):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(5))
     first = tmp_path / "first.pdf"
-    _seal(cli, source, first, seal_names["official"], "--page", "1", "--x", "300", "--y", "400")
+    _seal(
+        cli,
+        source,
+        first,
+        seal_names["official"],
+        "--page",
+        "1",
+        "--x",
+        "300",
+        "--y",
+        "400",
+    )
     target = tmp_path / "riding.pdf"
     _seal(cli, first, target, seal_names["finance"], "--riding", "--y", "420")
 
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(target), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(target), str(tmp_path / "page")],
+        check=True,
+    )
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == 5
     for png in pages:
@@ -126,15 +184,31 @@ def test_riding_seal_shows_on_the_right_edge_of_every_page(cli, tmp_path, seal_n
 
 @pytest.mark.parametrize(
     ("level", "timestamped", "dss", "doc_timestamp"),
-    [("B-B", False, False, False), ("B-T", True, False, False),
-     ("B-LT", True, True, False), ("B-LTA", True, True, True)],
+    [
+        ("B-B", False, False, False),
+        ("B-T", True, False, False),
+        ("B-LT", True, True, False),
+        ("B-LTA", True, True, True),
+    ],
 )
-def test_signature_levels(cli, tmp_path, seal_names, level, timestamped, dss, doc_timestamp):
+def test_signature_levels(
+    cli, tmp_path, seal_names, level, timestamped, dss, doc_timestamp
+):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(1))
     target = tmp_path / "out.pdf"
-    _seal(cli, source, target, seal_names["official"], "--x", "300", "--y", "300",
-          "--level", level)
+    _seal(
+        cli,
+        source,
+        target,
+        seal_names["official"],
+        "--x",
+        "300",
+        "--y",
+        "300",
+        "--level",
+        level,
+    )
     report = json.loads(cli("verify", str(target), "--json").output)
     signature = report["signatures"][0]
     assert report["indication"] == "PASSED"
