@@ -97,6 +97,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = _app(ctx)
     with app.app_context():
         pki.ensure_pki()
