@@ -88,3 +88,8 @@ def red_fraction(png: Path, box: tuple[int, int, int, int]) -> float:
     pixels = [data[i : i + 3] for i in range(0, len(data), 3)]
     red = sum(1 for r, g, b in pixels if r > 150 and g < 110 and b < 110)
     return red / max(1, len(pixels))
+
+
+def widgets(page) -> list[dict]:
+    """The widget annotations of a pdfplumber page (top-left coordinates)."""
+    return [a for a in page.annots if a["data"].get("Subtype").name == "Widget"]

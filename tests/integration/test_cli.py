@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from bridge import create_app
 from bridge.config import load_config
-from tests.pdfs import chinese_pdf, pdfsig
+from tests.pdfs import chinese_pdf, pdfsig, widgets
 
 
 def test_seals_list_shows_fingerprint_and_validity(cli, seal_names):
@@ -43,11 +43,8 @@ def test_keyword_index_all_seals_every_occurrence_with_one_signature(
     )
     assert result.exit_code == 0, result.output
     with pdfplumber.open(target) as document:
-        widgets = [
-            [a for a in page.annots if a["data"].get("Subtype").name == "Widget"]
-            for page in document.pages
-        ]
-    assert [len(on_page) for on_page in widgets] == [1, 1, 1]
+        counts = [len(widgets(page)) for page in document.pages]
+    assert counts == [1, 1, 1]
     (signature,) = pdfsig(target)
     assert signature["Signature Validation"] == "Signature is Valid."
 

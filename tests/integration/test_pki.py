@@ -37,20 +37,25 @@ def _timestamp_request(
     ).dump()
 
 
+def _save_issuing_pem(client, folder) -> x509.Certificate:
+    """Fetch the issuing CA over HTTP and keep it as ``issuing.pem`` for OpenSSL."""
+    issuing = x509.load_der_x509_certificate(client.get("/pki/ca/issuing.crt").data)
+    (folder / "issuing.pem").write_bytes(
+        issuing.public_bytes(serialization.Encoding.PEM)
+    )
+    return issuing
+
+
 def test_root_and_crl_endpoints_verify_with_openssl(client, cli, tmp_path):
     root_pem = cli("pki", "root").output
     root = x509.load_pem_x509_certificate(root_pem.encode())
     assert root.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    issuing_der = client.get("/pki/ca/issuing.crt").data
-    issuing = x509.load_der_x509_certificate(issuing_der)
+    issuing = _save_issuing_pem(client, tmp_path)
     assert issuing.issuer == root.subject
 
     response = client.get("/pki/crl/issuing.crl")
     assert response.mimetype == "application/pkix-crl"
     (tmp_path / "issuing.crl").write_bytes(response.data)
-    (tmp_path / "issuing.pem").write_bytes(
-        issuing.public_bytes(serialization.Encoding.PEM)
-    )
     check = subprocess.run(
         [
             "openssl",
@@ -93,10 +98,7 @@ def test_tsa_answers_rfc3161_and_openssl_verifies_the_token(client, cli, tmp_pat
     (tmp_path / "data.bin").write_bytes(data)
     (tmp_path / "reply.tsr").write_bytes(response.data)
     (tmp_path / "root.pem").write_text(cli("pki", "root").output)
-    issuing = x509.load_der_x509_certificate(client.get("/pki/ca/issuing.crt").data)
-    (tmp_path / "issuing.pem").write_bytes(
-        issuing.public_bytes(serialization.Encoding.PEM)
-    )
+    _save_issuing_pem(client, tmp_path)
     check = subprocess.run(
         [
             "openssl",

@@ -15,7 +15,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from bridge import create_app
 from bridge.services import pki
-from tests.pdfs import chinese_pdf, pdfsig, red_fraction
+from tests.pdfs import chinese_pdf, pdfsig, red_fraction, widgets
 
 
 def _seal(cli, source, target, seal, *placement):
@@ -93,9 +93,7 @@ def test_keyword_seal_is_centred_on_the_keyword(cli, tmp_path, seal_names):
     with pdfplumber.open(target) as document:
         page = document.pages[-1]
         (match,) = page.search("乙方签章处")
-        (widget,) = [
-            a for a in page.annots if a["data"].get("Subtype").name == "Widget"
-        ]
+        (widget,) = widgets(page)
     keyword_centre = (
         (match["x0"] + match["x1"]) / 2,
         (match["top"] + match["bottom"]) / 2,
@@ -129,9 +127,7 @@ def test_keyword_index_all_and_offset(cli, tmp_path, seal_names):
     with pdfplumber.open(target) as document:
         page = document.pages[-1]
         match = page.search("足额还款")[-1]
-        (widget,) = [
-            a for a in page.annots if a["data"].get("Subtype").name == "Widget"
-        ]
+        (widget,) = widgets(page)
     assert (widget["x0"] + widget["x1"]) / 2 == pytest.approx(
         (match["x0"] + match["x1"]) / 2 + 10, abs=0.5
     )
