@@ -63,6 +63,19 @@ def cli(home):
     return run
 
 
+@pytest.fixture
+def seal_file(cli):
+    """Run ``sealbridge seal``; checks success unless ``check=False``."""
+
+    def run(source, target, seal: str, *options: str, check: bool = True):
+        result = cli("seal", str(source), str(target), "--seal", seal, *options)
+        if check:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def seal_names(seeded_home) -> dict[str, str]:
     app = create_app({"HOME": str(seeded_home)})

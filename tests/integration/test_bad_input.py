@@ -41,20 +41,12 @@ def _bad_pdfs(tmp_path):
         yield name, path, code
 
 
-def test_bad_pdfs_are_rejected_and_left_untouched(cli, tmp_path, seal_names):
+def test_bad_pdfs_are_rejected_and_left_untouched(seal_file, cli, tmp_path, seal_names):
     for name, path, code in _bad_pdfs(tmp_path):
         before = hashlib.sha256(path.read_bytes()).hexdigest()
         out = tmp_path / f"{name}-out.pdf"
-        result = cli(
-            "seal",
-            str(path),
-            str(out),
-            "--seal",
-            seal_names["official"],
-            "--x",
-            "100",
-            "--y",
-            "100",
+        result = seal_file(
+            path, out, seal_names["official"], "--x", "100", "--y", "100", check=False
         )
         _assert_rejected(result, code)
         assert not out.exists()
@@ -72,74 +64,57 @@ def test_bad_pdfs_are_rejected_and_left_untouched(cli, tmp_path, seal_names):
         (("--x", "100", "--y", "100", "--size", "900"), "invalid_placement"),
     ],
 )
-def test_bad_placements(cli, contract, tmp_path, seal_names, placement, code):
+def test_bad_placements(seal_file, contract, tmp_path, seal_names, placement, code):
     before = contract.read_bytes()
     out = tmp_path / "out.pdf"
-    result = cli(
-        "seal", str(contract), str(out), "--seal", seal_names["official"], *placement
-    )
+    result = seal_file(contract, out, seal_names["official"], *placement, check=False)
     _assert_rejected(result, code)
     assert contract.read_bytes() == before
     assert not out.exists()
 
 
-def test_riding_seal_needs_two_pages(cli, tmp_path, seal_names):
+def test_riding_seal_needs_two_pages(seal_file, tmp_path, seal_names):
     single = tmp_path / "single.pdf"
     single.write_bytes(chinese_pdf(1))
-    result = cli(
-        "seal",
-        str(single),
-        str(tmp_path / "o.pdf"),
-        "--seal",
-        seal_names["official"],
-        "--riding",
+    result = seal_file(
+        single, tmp_path / "o.pdf", seal_names["official"], "--riding", check=False
     )
     _assert_rejected(result, "invalid_placement")
 
 
-def test_unknown_seal(cli, contract, tmp_path):
-    result = cli(
-        "seal",
-        str(contract),
-        str(tmp_path / "o.pdf"),
-        "--seal",
-        "没有这个章",
-        "--x",
-        "1",
-        "--y",
-        "1",
+def test_unknown_seal(seal_file, contract, tmp_path):
+    result = seal_file(
+        contract, tmp_path / "o.pdf", "没有这个章", "--x", "1", "--y", "1", check=False
     )
     _assert_rejected(result, "unknown_seal")
 
 
-def test_output_may_not_overwrite_input(cli, contract, seal_names):
+def test_output_may_not_overwrite_input(seal_file, contract, seal_names):
     before = contract.read_bytes()
-    result = cli(
-        "seal",
-        str(contract),
-        str(contract),
-        "--seal",
+    result = seal_file(
+        contract,
+        contract,
         seal_names["official"],
         "--x",
         "100",
         "--y",
         "100",
+        check=False,
     )
     _assert_rejected(result, "invalid_input")
     assert contract.read_bytes() == before
 
 
-def test_missing_input_file(cli, tmp_path, seal_names):
-    result = cli(
-        "seal",
-        str(tmp_path / "nope.pdf"),
-        str(tmp_path / "o.pdf"),
-        "--seal",
+def test_missing_input_file(seal_file, tmp_path, seal_names):
+    result = seal_file(
+        tmp_path / "nope.pdf",
+        tmp_path / "o.pdf",
         seal_names["official"],
         "--x",
         "1",
         "--y",
         "1",
+        check=False,
     )
     _assert_rejected(result, "file_unreadable")
 

@@ -25,21 +25,20 @@ def test_seals_list_shows_fingerprint_and_validity(cli, seal_names):
 
 
 def test_keyword_index_all_seals_every_occurrence_with_one_signature(
-    cli, tmp_path, seal_names
+    seal_file, tmp_path, seal_names
 ):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(3))
     target = tmp_path / "out.pdf"
-    result = cli(
-        "seal",
-        str(source),
-        str(target),
-        "--seal",
+    result = seal_file(
+        source,
+        target,
         seal_names["dealer"],
         "--keyword",
         "第2行",
         "--index",
         "all",
+        check=False,
     )
     assert result.exit_code == 0, result.output
     with pdfplumber.open(target) as document:
@@ -49,7 +48,7 @@ def test_keyword_index_all_seals_every_occurrence_with_one_signature(
     assert signature["Signature Validation"] == "Signature is Valid."
 
 
-def test_scanned_seal_image_is_used(cli, tmp_path, seal_names):
+def test_scanned_seal_image_is_used(seal_file, cli, tmp_path, seal_names):
     scan = Image.new("RGB", (400, 400), "white")
     ImageDraw.Draw(scan).ellipse((20, 20, 380, 380), outline=(210, 20, 30), width=18)
     buffer = io.BytesIO()
@@ -63,16 +62,8 @@ def test_scanned_seal_image_is_used(cli, tmp_path, seal_names):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(1))
     target = tmp_path / "out.pdf"
-    result = cli(
-        "seal",
-        str(source),
-        str(target),
-        "--seal",
-        seal_names["contract"],
-        "--x",
-        "300",
-        "--y",
-        "300",
+    result = seal_file(
+        source, target, seal_names["contract"], "--x", "300", "--y", "300", check=False
     )
     assert result.exit_code == 0, result.output
     assert pdfsig(target)[0]["Signature Validation"] == "Signature is Valid."

@@ -18,12 +18,6 @@ from bridge.services import pki
 from tests.pdfs import chinese_pdf, pdfsig, red_fraction, widgets
 
 
-def _seal(cli, source, target, seal, *placement):
-    result = cli("seal", str(source), str(target), "--seal", seal, *placement)
-    assert result.exit_code == 0, result.output
-    return result
-
-
 def _validation_context(home):
     with create_app({"HOME": str(home)}).app_context():
         return ValidationContext(
@@ -33,7 +27,9 @@ def _validation_context(home):
         )
 
 
-def test_four_sequential_seals_all_stay_valid(cli, home, tmp_path, seal_names, nss_db):
+def test_four_sequential_seals_all_stay_valid(
+    seal_file, cli, home, tmp_path, seal_names, nss_db
+):
     steps = [
         (seal_names["dealer"], "--page", "1", "--x", "200", "--y", "300"),
         (seal_names["contract"], "--keyword", "甲方（盖章）", "--level", "B-B"),
@@ -55,7 +51,7 @@ def test_four_sequential_seals_all_stay_valid(cli, home, tmp_path, seal_names, n
     current.write_bytes(chinese_pdf(4))
     for number, (seal, *placement) in enumerate(steps, start=1):
         target = tmp_path / f"sealed-{number}.pdf"
-        _seal(cli, current, target, seal, *placement)
+        seal_file(current, target, seal, *placement)
         current = target
 
     poppler = pdfsig(current, nss_db)
@@ -84,11 +80,11 @@ def test_four_sequential_seals_all_stay_valid(cli, home, tmp_path, seal_names, n
     assert [s["level"] for s in report["signatures"]] == ["B-LT", "B-B", "B-LT", "B-LT"]
 
 
-def test_keyword_seal_is_centred_on_the_keyword(cli, tmp_path, seal_names):
+def test_keyword_seal_is_centred_on_the_keyword(seal_file, tmp_path, seal_names):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(2, keyword="乙方签章处"))
     target = tmp_path / "out.pdf"
-    _seal(cli, source, target, seal_names["contract"], "--keyword", "乙方签章处")
+    seal_file(source, target, seal_names["contract"], "--keyword", "乙方签章处")
 
     with pdfplumber.open(target) as document:
         page = document.pages[-1]
@@ -106,15 +102,13 @@ def test_keyword_seal_is_centred_on_the_keyword(cli, tmp_path, seal_names):
     assert widget["x1"] - widget["x0"] == pytest.approx(42 * 72 / 25.4, abs=0.1)
 
 
-def test_keyword_index_all_and_offset(cli, tmp_path, seal_names):
+def test_keyword_index_all_and_offset(seal_file, tmp_path, seal_names):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(3, keyword="借款人"))
     target = tmp_path / "out.pdf"
-    result = cli(
-        "seal",
-        str(source),
-        str(target),
-        "--seal",
+    result = seal_file(
+        source,
+        target,
         seal_names["dealer"],
         "--keyword",
         "足额还款",
@@ -122,6 +116,7 @@ def test_keyword_index_all_and_offset(cli, tmp_path, seal_names):
         "last",
         "--offset",
         "10,-20",
+        check=False,
     )
     assert result.exit_code == 0, result.output
     with pdfplumber.open(target) as document:
@@ -137,13 +132,12 @@ def test_keyword_index_all_and_offset(cli, tmp_path, seal_names):
 
 
 def test_riding_seal_shows_on_the_right_edge_of_every_page(
-    cli, tmp_path, seal_names, nss_db
+    seal_file, tmp_path, seal_names, nss_db
 ):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(5))
     first = tmp_path / "first.pdf"
-    _seal(
-        cli,
+    seal_file(
         source,
         first,
         seal_names["official"],
@@ -155,7 +149,7 @@ def test_riding_seal_shows_on_the_right_edge_of_every_page(
         "400",
     )
     target = tmp_path / "riding.pdf"
-    _seal(cli, first, target, seal_names["finance"], "--riding", "--y", "420")
+    seal_file(first, target, seal_names["finance"], "--riding", "--y", "420")
 
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", str(target), str(tmp_path / "page")],
@@ -188,13 +182,12 @@ def test_riding_seal_shows_on_the_right_edge_of_every_page(
     ],
 )
 def test_signature_levels(
-    cli, tmp_path, seal_names, level, timestamped, dss, doc_timestamp
+    seal_file, cli, tmp_path, seal_names, level, timestamped, dss, doc_timestamp
 ):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(1))
     target = tmp_path / "out.pdf"
-    _seal(
-        cli,
+    seal_file(
         source,
         target,
         seal_names["official"],
@@ -217,11 +210,11 @@ def test_signature_levels(
     assert ("/DocTimeStamp" in kinds) == doc_timestamp
 
 
-def test_usage_is_logged(cli, home, tmp_path, seal_names):
+def test_usage_is_logged(seal_file, home, tmp_path, seal_names):
     source = tmp_path / "in.pdf"
     source.write_bytes(chinese_pdf(1))
     target = tmp_path / "out.pdf"
-    _seal(cli, source, target, seal_names["official"], "--x", "300", "--y", "300")
+    seal_file(source, target, seal_names["official"], "--x", "300", "--y", "300")
     from bridge.extensions import db
     from bridge.models import SealUsage
 
