@@ -12,7 +12,11 @@ import io
 import re
 from collections.abc import Sequence
 
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import (
+    WD_CELL_VERTICAL_ALIGNMENT,
+    WD_ROW_HEIGHT_RULE,
+    WD_TABLE_ALIGNMENT,
+)
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -153,9 +157,13 @@ def _heading_font_of_style(paragraph: Paragraph) -> str | None:
 
 
 def _restyle_table(table: Table) -> None:
+    """4号仿宋 in rows of at least one grid line, so the text after stays on the grid."""
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for row in table.rows:
+        row.height = Pt(LINE_PITCH_PT)
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         for cell in row.cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             for paragraph in cell.paragraphs:
                 text = paragraph.text
                 for run in list(paragraph.runs):

@@ -138,7 +138,7 @@ def check(pdf: str | Path | bytes) -> LayoutReport:
         ]
     results = [_page_size(sizes)]
     results += _header_rules(lines[0], rules_drawn[0])
-    results += _text_block_rules(lines)
+    results += _text_block_rules(lines, rules_drawn)
     results += _page_number_rules(lines)
     results.append(_colophon_rule(lines[-1], rules_drawn[-1]))
     results += _seal_rules(lines, widgets)
@@ -162,17 +162,22 @@ def _header_rules(first_page: list[Line], drawn: list[dict]) -> list[RuleResult]
     mark = [line for line in first_page if line.red and line.size >= 18]
     number = next((line for line in first_page if _DOC_NUMBER.search(line.text)), None)
     separator = next((rule for rule in drawn if rule["red"]), None)
+    # A joint mark is several lines (the organs, then 文件 beside them): centre
+    # the block they make together.
+    centre = (
+        (min(ln.x0 for ln in mark) + max(ln.x1 for ln in mark)) / 2 if mark else None
+    )
     results = [
         _mm(
             "mark_top",
-            mark[0].top if mark else None,
+            min(ln.top for ln in mark) if mark else None,
             MARGIN_TOP_MM + MARK_TOP_BELOW_BLOCK_MM,
             why="no red issuer mark found",
         ),
         RuleResult("mark_red", bool(mark), "red" if mark else "no red mark", "red"),
         _mm(
             "mark_centred",
-            mark[0].centre_x if mark else None,
+            centre,
             MARGIN_LEFT_MM + TEXT_BLOCK_WIDTH_MM / 2,
             why="no red issuer mark found",
         ),
@@ -206,7 +211,9 @@ def _header_rules(first_page: list[Line], drawn: list[dict]) -> list[RuleResult]
     return results
 
 
-def _text_block_rules(pages: list[list[Line]]) -> list[RuleResult]:
+def _text_block_rules(
+    pages: list[list[Line]], drawn: list[list[dict]]
+) -> list[RuleResult]:
     body = [line for page in pages for line in page if is_body(line)]
     if not body:
         return [RuleResult("text_block", False, "no 3号 body text", "body text")]
@@ -225,11 +232,14 @@ def _text_block_rules(pages: list[list[Line]]) -> list[RuleResult]:
         ),
         _mm("margin_top", top, MARGIN_TOP_MM, why="single-page document"),
     ]
-    # A full page is one whose text runs down to the block's last line.
+    # A full page is one of text only (no table or figure) that runs down to
+    # the block's last line.
     full_pages = [
         p
-        for p in pages[1:-1]
+        for p, rules in zip(pages[1:-1], drawn[1:-1], strict=True)
         if body_of(p)
+        and not rules
+        and all(is_body(ln) or ln.top > _BLOCK_BOTTOM_MM for ln in p)
         and _line_box_bottom(body_of(p)[-1]) >= _BLOCK_BOTTOM_MM - _LINE_MM / 2
     ]
     if full_pages:

@@ -149,10 +149,12 @@ def _line(
 def _number_line(document, variant: Variant) -> None:
     if variant.number_line == "signer":
         # 上行文: number 居左空一字, 签发人 居右空一字 on one line (§7.2.5-6).
-        paragraph = _line(document, left_pt=CHAR_PITCH_PT, right_pt=CHAR_PITCH_PT)
+        # Tabs rather than indents: the separator border spans the indents.
+        paragraph = _line(document)
+        tab_stop(paragraph, CHAR_PITCH_PT, "left")
         tab_stop(paragraph, WIDTH_PT - CHAR_PITCH_PT, "right")
         format_run(
-            paragraph.add_run("{{ doc_number }}\t签发人："),
+            paragraph.add_run("\t{{ doc_number }}\t签发人："),
             font=FONT["fangsong"],
             size=SIZE["三号"],
         )
