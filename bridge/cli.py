@@ -10,8 +10,10 @@ import functools
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -38,7 +40,11 @@ def in_app(command):
             with _app(ctx).app_context():
                 return command(*args, **kwargs)
         except BridgeError as exc:
-            click.echo(f"error: {exc.message} [{exc.code}]", err=True)
+            if exc.details:  # one line per field, e.g. missing metadata
+                for field, problem in exc.details.items():
+                    click.echo(f"error: {field}: {problem} [{exc.code}]", err=True)
+            else:
+                click.echo(f"error: {exc.message} [{exc.code}]", err=True)
             ctx.exit(2)
         except Exception as exc:
             if os.environ.get("SEALBRIDGE_DEBUG"):
@@ -101,8 +107,29 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     app = _app(ctx)
     with app.app_context():
         pki.ensure_pki()
+    # LibreOffice takes seconds to start: warm the pool while the server comes up.
+    threading.Thread(target=_warm_converter, args=(app,), daemon=True).start()
     click.echo(f"Sealbridge listening on http://{host}:{port}")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="sealbridge")
+    # SIGTERM (systemd, docker, timeout) must not orphan the LibreOffice workers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="sealbridge")
+    finally:
+        converter = app.extensions["sealbridge"].cache.get("converter")
+        if converter is not None:
+            converter.close()
+
+
+def _warm_converter(app) -> None:
+    from .services.conversion import converter
+
+    with app.app_context():
+        start = getattr(converter(), "start", None)
+        try:
+            if start is not None:
+                start()
+        except BridgeError as exc:
+            logging.getLogger(__name__).warning("no converter pool: %s", exc.message)
 
 
 @main.group()
@@ -371,3 +398,131 @@ def demo_seed() -> None:
         if (company, kind) not in existing:
             summary = create_seal(company=company, kind=kind, holder=holder)
             click.echo(f"created seal {summary.name}")
+
+
+@main.command()
+@click.argument("input_docx", metavar="IN.docx", type=click.Path(dir_okay=False))
+@click.argument("output_pdf", metavar="OUT.pdf", type=click.Path(dir_okay=False))
+@click.option(
+    "--backend",
+    type=click.Choice(["unoserver", "soffice", "docx2pdf"]),
+    help="Converter for this file (default: the configured CONVERTER). "
+    "soffice starts fastest for a single file.",
+)
+@in_app
+def convert(input_docx, output_pdf, backend) -> None:
+    """Convert IN.docx to OUT.pdf (fonts checked: all embedded, no missing glyph)."""
+    from .services.conversion import convert_docx
+
+    source, target = Path(input_docx), Path(output_pdf)
+    if target.exists() and target.resolve() == source.resolve():
+        raise InvalidInputError("OUT.pdf must differ from IN.docx.")
+    pdf = convert_docx(_read_file(input_docx), backend=backend)
+    _write_atomically(target, pdf)
+    click.echo(f"converted {target} ({len(pdf)} bytes)")
+
+
+@main.group("red-header")
+def red_header_group() -> None:
+    """Red-header official documents (GB/T 9704-2012)."""
+
+
+@red_header_group.command("templates")
+@in_app
+def red_header_templates() -> None:
+    """List the red-header templates (``templates/red_header/*.docx``)."""
+    from red_header import find_template
+
+    from .services.official_documents import templates
+
+    for name in templates():
+        options = find_template(name)[1]
+        sealed = "sealed" if options.sealed else "no seal"
+        click.echo(f"{name}\t{options.kind}\t{sealed}")
+
+
+def _metadata(path: str):
+    try:
+        return json.loads(_read_file(path))
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}).",
+            code="invalid_json",
+        ) from None
+
+
+@red_header_group.command("compose")
+@click.option("--template", "template_name", required=True, help="Template name.")
+@click.option(
+    "--data",
+    "data_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The document's metadata as JSON.",
+)
+@click.option(
+    "--body",
+    "body_path",
+    type=click.Path(dir_okay=False),
+    help="The drafter's body .docx (replaces the JSON's body).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="out.docx or out.pdf",
+)
+@click.option(
+    "--seal",
+    "seals",
+    multiple=True,
+    help="Seal per issuer, in order (PDF output only).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["unoserver", "soffice", "docx2pdf"]),
+    help="Converter for this document (default: the configured CONVERTER).",
+)
+@in_app
+def red_header_compose(
+    template_name, data_path, body_path, output, seals, backend
+) -> None:
+    """Compose an official document; a null doc_number takes the next number."""
+    from .services.official_documents import issue_official_document
+
+    target = Path(output)
+    if target.suffix.lower() not in (".docx", ".pdf"):
+        raise InvalidInputError(
+            "The output must end in .docx or .pdf.", code="invalid_output"
+        )
+    issued = issue_official_document(
+        template_name,
+        _metadata(data_path),
+        body_docx=_read_file(body_path) if body_path else None,
+        to_pdf=target.suffix.lower() == ".pdf",
+        seals=seals,
+        backend=backend,
+    )
+    _write_atomically(target, issued.pdf if issued.pdf is not None else issued.docx)
+    click.echo(f"issued {issued.number} -> {target}")
+
+
+@red_header_group.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="The report as JSON.")
+@in_app
+def red_header_check(file: str, as_json: bool) -> None:
+    """Measure FILE.pdf against GB/T 9704-2012; exit 0 only when every rule passes."""
+    from .services.official_documents import layout_check
+
+    report = layout_check(_read_file(file))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for rule in report.rules:
+            verdict = {True: "PASS", False: "FAIL", None: "N/A "}[rule.passed]
+            click.echo(
+                f"{verdict} {rule.rule}: {rule.measured} (expected {rule.expected})"
+            )
+    sys.exit(0 if report.passed else 1)

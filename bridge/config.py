@@ -37,6 +37,18 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
     "MAX_IMAGE_BYTES": 5 * 1024 * 1024,
     "DEFAULT_SIGNATURE_LEVEL": "B-T",
+    # DOCX → PDF: "unoserver" (warm LibreOffice pool), "soffice" (cold, one
+    # LibreOffice per document) or "docx2pdf" (Microsoft Word, Windows/macOS).
+    "CONVERTER": "unoserver",
+    # host:port of running unoservers to use instead of a local pool.
+    "CONVERSION_WORKERS": [],
+    # Local LibreOffice workers; None means one per core.
+    "CONVERSION_POOL_SIZE": None,
+    "CONVERSION_TIMEOUT_SECONDS": 30,
+    # Callers that may wait for a busy pool before 503; None means 2 × workers.
+    "CONVERSION_QUEUE_SIZE": None,
+    # A worker is replaced after this many conversions (LibreOffice grows).
+    "CONVERSION_RESTART_AFTER": 200,
 }
 
 

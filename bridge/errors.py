@@ -27,6 +27,13 @@ __all__ = [
     "ConfigurationError",
     "TimestampError",
     "SigningError",
+    "InvalidDocxError",
+    "EncryptedDocxError",
+    "ConversionError",
+    "ConversionTimeoutError",
+    "FontCheckError",
+    "ConverterBusyError",
+    "ConverterUnavailableError",
     "register_error_handlers",
 ]
 
@@ -39,14 +46,25 @@ class BridgeError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.details = dict(details or {})
+        """Field-level messages, e.g. ``{"title": "is required"}``."""
         if code is not None:
             self.code = code
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+    def to_dict(self) -> dict:
+        body: dict = {"code": self.code, "message": self.message}
+        if self.details:
+            body["fields"] = self.details
+        return body
 
 
 class InvalidInputError(BridgeError):
@@ -152,6 +170,56 @@ class SigningError(BridgeError):
     status = 500
 
 
+class InvalidDocxError(InvalidInputError):
+    """The input is not an acceptable .docx (not one, macros, unsafe archive)."""
+
+    code = "invalid_docx"
+    status = 422
+
+
+class EncryptedDocxError(InvalidDocxError):
+    """The document is password-protected; it cannot be converted without it."""
+
+    code = "encrypted_docx"
+
+
+class ConversionError(BridgeError):
+    """LibreOffice (or Word) could not turn the document into a sound PDF."""
+
+    code = "conversion_failed"
+    status = 422
+
+
+class ConversionTimeoutError(ConversionError):
+    """The conversion took longer than its limit; the converter was killed."""
+
+    code = "conversion_timeout"
+
+
+class FontCheckError(ConversionError):
+    """The PDF has a font that is not embedded or text drawn without its glyphs."""
+
+    code = "missing_glyphs"
+
+
+class ConverterBusyError(BridgeError):
+    """Every converter is busy and the waiting line is full: retry later."""
+
+    code = "converter_busy"
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ConverterUnavailableError(BridgeError):
+    """No converter process could be started (LibreOffice missing or broken)."""
+
+    code = "converter_unavailable"
+    status = 503
+
+
 def register_error_handlers(app) -> None:
     """Answer every error as JSON ``{"code", "message"}`` without a stack trace."""
     from flask import jsonify
@@ -161,7 +229,12 @@ def register_error_handlers(app) -> None:
     def _bridge_error(exc: BridgeError):
         if exc.status >= 500:
             logger.error("%s: %s", exc.code, exc.message)
-        return jsonify(exc.to_dict()), exc.status
+        response = jsonify(exc.to_dict())
+        response.status_code = exc.status
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -157,7 +157,7 @@ def _heading_font_of_style(paragraph: Paragraph) -> str | None:
 
 
 def _restyle_table(table: Table) -> None:
-    """4号仿宋 in rows of at least one grid line, so the text after stays on the grid."""
+    """4号仿宋 in rows at least one grid line high: the text after stays on grid."""
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for row in table.rows:
         row.height = Pt(LINE_PITCH_PT)

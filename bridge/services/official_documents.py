@@ -80,11 +80,13 @@ def issue_official_document(
     body_docx: bytes | None = None,
     to_pdf: bool = True,
     seals: Sequence[str] = (),
+    backend: str | None = None,
 ) -> IssuedDocument:
     """Compose (and convert, and seal at the date) one official document.
 
     :param seals: one seal per issuer, in the issuers' order, pressed on the
         signatures and the date as §7.3.5.1 says.
+    :param backend: a one-off converter (``soffice``) instead of the app's pool.
     """
     try:
         document = red_header.parse_metadata(data, body_given=body_docx is not None)
@@ -111,7 +113,12 @@ def issue_official_document(
     number = _number_for(document)
     try:
         issued = _produce(
-            template, document.with_number(number.number), body_docx, to_pdf, seals
+            template,
+            document.with_number(number.number),
+            body_docx,
+            to_pdf,
+            seals,
+            backend,
         )
     except BaseException as exc:
         reason = exc.message if isinstance(exc, BridgeError) else type(exc).__name__
@@ -121,12 +128,12 @@ def issue_official_document(
     return issued
 
 
-def _produce(template, document, body_docx, to_pdf, seals) -> IssuedDocument:
+def _produce(template, document, body_docx, to_pdf, seals, backend) -> IssuedDocument:
     try:
         docx = red_header.compose(template, document, body_docx=body_docx)
     except red_header.RedHeaderError as exc:
         raise _library_errors(exc) from exc
-    pdf = convert_docx(docx) if to_pdf else None
+    pdf = convert_docx(docx, backend=backend) if to_pdf else None
     if seals:
         try:
             spots = seal_spots(pdf, document.signature)
