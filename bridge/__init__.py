@@ -16,7 +16,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         file ``sealbridge.toml`` and ``SEALBRIDGE_*`` variables. ``HOME`` picks
         the instance folder (default ``$SEALBRIDGE_HOME`` or ``./instance``).
     """
-    from .api import documents as documents_api
     from .api import pki as pki_api
     from .api import v1
     from .config import instance_home, load_config
@@ -41,7 +40,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(pki_api.bp)
     app.register_blueprint(v1.bp)
-    app.register_blueprint(documents_api.bp)
     with app.app_context():
         upgrade_database()
     return app

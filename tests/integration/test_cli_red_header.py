@@ -8,6 +8,21 @@ from tests.integration.test_red_header_documents import DOCUMENT
 from tests.pdfs import pdfsig
 
 
+def _compose(cli, data, output, *options, template="文件"):
+    """``sealbridge red-header compose`` with a template, a JSON file and an output."""
+    return cli(
+        "red-header",
+        "compose",
+        "--template",
+        template,
+        "--data",
+        str(data),
+        "-o",
+        str(output),
+        *options,
+    )
+
+
 def test_templates_are_listed(cli):
     result = cli("red-header", "templates")
     assert result.exit_code == 0, result.output
@@ -19,19 +34,8 @@ def test_compose_seal_and_check(cli, tmp_path, seal_names):
     data = tmp_path / "doc.json"
     data.write_text(json.dumps(DOCUMENT, ensure_ascii=False))
     out = tmp_path / "notice.pdf"
-    result = cli(
-        "red-header",
-        "compose",
-        "--template",
-        "文件",
-        "--data",
-        str(data),
-        "-o",
-        str(out),
-        "--seal",
-        seal_names["official"],
-        "--backend",
-        "soffice",
+    result = _compose(
+        cli, data, out, "--seal", seal_names["official"], "--backend", "soffice"
     )
     assert result.exit_code == 0, result.output
     assert "重汽发〔2026〕1号" in result.output
@@ -43,16 +47,7 @@ def test_compose_seal_and_check(cli, tmp_path, seal_names):
     assert report["passed"] is True
 
     docx = tmp_path / "notice.docx"
-    again = cli(
-        "red-header",
-        "compose",
-        "--template",
-        "文件",
-        "--data",
-        str(data),
-        "-o",
-        str(docx),
-    )
+    again = _compose(cli, data, docx)
     assert again.exit_code == 0, again.output
     assert "重汽发〔2026〕2号" in again.output
     assert docx.read_bytes()[:2] == b"PK"
@@ -72,16 +67,7 @@ def test_a_plain_pdf_fails_the_check(cli, tmp_path):
 def test_missing_metadata_gets_one_line_per_field(cli, tmp_path):
     data = tmp_path / "doc.json"
     data.write_text(json.dumps({"issuers": ["中国重型汽车集团有限公司"]}))
-    result = cli(
-        "red-header",
-        "compose",
-        "--template",
-        "文件",
-        "--data",
-        str(data),
-        "-o",
-        str(tmp_path / "x.pdf"),
-    )
+    result = _compose(cli, data, tmp_path / "x.pdf")
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     fields = {line.split(":")[1].strip() for line in lines}
@@ -96,28 +82,10 @@ def test_missing_metadata_gets_one_line_per_field(cli, tmp_path):
 def test_bad_json_and_bad_output(cli, tmp_path):
     data = tmp_path / "doc.json"
     data.write_text("{not json")
-    result = cli(
-        "red-header",
-        "compose",
-        "--template",
-        "文件",
-        "--data",
-        str(data),
-        "-o",
-        str(tmp_path / "x.pdf"),
-    )
+    result = _compose(cli, data, tmp_path / "x.pdf")
     assert result.exit_code == 2
     assert "[invalid_json]" in result.output
     data.write_text(json.dumps(DOCUMENT, ensure_ascii=False))
-    result = cli(
-        "red-header",
-        "compose",
-        "--template",
-        "文件",
-        "--data",
-        str(data),
-        "-o",
-        str(tmp_path / "x.txt"),
-    )
+    result = _compose(cli, data, tmp_path / "x.txt")
     assert result.exit_code == 2
     assert "[invalid_output]" in result.output
