@@ -125,6 +125,10 @@ def test_every_template_meets_the_standard(office, tmp_path, template, extra):
     scale = 40 / 25.4
     mark = (int(30 * scale), int(70 * scale), int(180 * scale), int(90 * scale))
     assert red_fraction(page, mark) > 0.05  # the red issuer mark
+    line = (int(40 * scale), int(119 * scale), int(170 * scale), int(122 * scale) + 1)
+    assert red_fraction(page, line) > 0.1  # the red separator, 4 mm under the number
+    below = (int(40 * scale), int(124 * scale), int(170 * scale), int(128 * scale))
+    assert red_fraction(page, below) == 0
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "doc.pdf"), "-"],
         capture_output=True,
