@@ -1,28 +1,17 @@
-"""Database models of the seal engine: certificates, authorities, seals, usage log."""
+"""The seal engine's records: certificates, authorities, seals, usage log."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from ..extensions import db
+from .base import utcnow
 
-__all__ = [
-    "Authority",
-    "Certificate",
-    "DocumentNumber",
-    "DocumentNumberCounter",
-    "Seal",
-    "SealUsage",
-    "utcnow",
-]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["Authority", "Certificate", "Seal", "SealUsage"]
 
 
 class Certificate(db.Model):
@@ -103,40 +92,3 @@ class SealUsage(db.Model):
     placement: Mapped[dict] = mapped_column(JSON)
     input_sha256: Mapped[str] = mapped_column(String(64))
     output_sha256: Mapped[str] = mapped_column(String(64))
-
-
-class DocumentNumberCounter(db.Model):
-    """The last serial handed out per issuing organ and year (发文字号)."""
-
-    __tablename__ = "doc_number_counters"
-
-    organ_code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    year: Mapped[int] = mapped_column(primary_key=True)
-    last_serial: Mapped[int] = mapped_column(default=0)
-
-
-class DocumentNumber(db.Model):
-    """One allocated document number and what became of it.
-
-    A reserved number is either used by an issued document or recorded as void
-    with the reason; it is never handed out twice.
-    """
-
-    __tablename__ = "doc_numbers"
-    __table_args__ = (UniqueConstraint("organ_code", "year", "serial"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organ_code: Mapped[str] = mapped_column(String(32))
-    year: Mapped[int]
-    serial: Mapped[int]
-    number: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="reserved")
-    """reserved, used or void."""
-    title: Mapped[str] = mapped_column(String(256))
-    void_reason: Mapped[str | None] = mapped_column(String(256))
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )

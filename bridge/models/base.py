@@ -1,0 +1,11 @@
+"""What every model module shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+__all__ = ["utcnow"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
