@@ -16,8 +16,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         file ``sealbridge.toml`` and ``SEALBRIDGE_*`` variables. ``HOME`` picks
         the instance folder (default ``$SEALBRIDGE_HOME`` or ``./instance``).
     """
+    from .api import apps as apps_api
+    from .api import contracts as contracts_api
+    from .api import openapi, v1
     from .api import pki as pki_api
-    from .api import v1
     from .config import instance_home, load_config
     from .database import upgrade_database
     from .errors import register_error_handlers
@@ -40,6 +42,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(pki_api.bp)
     app.register_blueprint(v1.bp)
+    app.register_blueprint(apps_api.bp)
+    app.register_blueprint(contracts_api.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(openapi.docs_bp())
     with app.app_context():
         upgrade_database()
     return app

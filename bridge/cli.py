@@ -98,6 +98,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """Run the bridge (creates the embedded PKI on first start)."""
     import waitress
 
+    from .scheduler import start_scheduler
     from .services import pki
 
     logging.basicConfig(
@@ -112,9 +113,11 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     click.echo(f"Sealbridge listening on http://{host}:{port}")
     # SIGTERM (systemd, docker, timeout) must not orphan the LibreOffice workers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    scheduler = start_scheduler(app)  # the outbox: webhooks to the finance system
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="sealbridge")
     finally:
+        scheduler.shutdown(wait=False)
         converter = app.extensions["sealbridge"].cache.get("converter")
         if converter is not None:
             converter.close()
@@ -526,3 +529,117 @@ def red_header_check(file: str, as_json: bool) -> None:
                 f"{verdict} {rule.rule}: {rule.measured} (expected {rule.expected})"
             )
     sys.exit(0 if report.passed else 1)
+
+
+@main.group()
+def apps() -> None:
+    """Apps of the finance system (one per dealer store, one for head office)."""
+
+
+@apps.command("create")
+@click.option("--name", required=True, help="e.g. the dealer store's name.")
+@click.option("--tenant", required=True, help="The store's code; '*' for head office.")
+@click.option("--callback-url", help="Where webhooks are POSTed.")
+@click.option(
+    "--head-office", is_flag=True, help="Sees every tenant; may operate the outbox."
+)
+@in_app
+def apps_create(name, tenant, callback_url, head_office) -> None:
+    """Create an app; prints its key and secrets once, as one line of JSON."""
+    from .services.apps import create_api_app, webhook_secrets
+
+    app, secret = create_api_app(name, tenant, callback_url, head_office)
+    click.echo(
+        json.dumps(
+            {
+                "app_key": app.app_key,
+                "app_secret": secret,
+                "webhook_secret": webhook_secrets(app)[0],
+            }
+        )
+    )
+
+
+@apps.command("list")
+@in_app
+def apps_list() -> None:
+    """One JSON object per app (no secrets)."""
+    from .services.apps import list_api_apps
+
+    for summary in list_api_apps():
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+
+
+@apps.command("rotate-webhook-secret")
+@click.argument("app_key")
+@in_app
+def apps_rotate_webhook_secret(app_key) -> None:
+    """Add a webhook secret; webhooks are signed with it and the older ones."""
+    from .services.apps import rotate_webhook_secret
+
+    click.echo(json.dumps({"webhook_secret": rotate_webhook_secret(app_key)}))
+
+
+@apps.command("retire-webhook-secrets")
+@click.argument("app_key")
+@click.option("--keep", default=1, show_default=True, help="Newest secrets kept.")
+@in_app
+def apps_retire_webhook_secrets(app_key, keep) -> None:
+    """Stop signing with all but the newest webhook secrets."""
+    from .services.apps import retire_webhook_secret
+
+    click.echo(f"retired {retire_webhook_secret(app_key, keep_latest=keep)}")
+
+
+@apps.command("disable")
+@click.argument("app_key")
+@in_app
+def apps_disable(app_key) -> None:
+    """Refuse the app's requests from now on."""
+    from .services.apps import disable_api_app
+
+    disable_api_app(app_key)
+    click.echo(f"disabled {app_key}")
+
+
+@main.group()
+def outbox() -> None:
+    """Webhooks waiting, delivered or dead."""
+
+
+@outbox.command("list")
+@click.option("--status", type=click.Choice(["pending", "delivered", "dead"]))
+@click.option("--limit", default=100, show_default=True, help="Newest first.")
+@in_app
+def outbox_list(status, limit) -> None:
+    """One JSON object per message, newest first."""
+    from .outbox.listing import list_messages
+
+    for item in list_messages(status, per_page=limit).items:
+        click.echo(json.dumps(item, ensure_ascii=False))
+
+
+@outbox.command("retry")
+@click.argument("message_id", type=int, required=False)
+@click.option("--all-dead", is_flag=True, help="Every dead message.")
+@in_app
+def outbox_retry(message_id, all_dead) -> None:
+    """Give a dead message (or all of them) a fresh round of attempts."""
+    from .outbox.dispatch import retry_dead
+
+    if (message_id is None) == (not all_dead):
+        raise InvalidInputError("Give a message ID or --all-dead, not both.")
+    click.echo(f"reset {retry_dead(message_id)} to pending")
+
+
+@outbox.command("dispatch")
+@click.option("--limit", default=100, show_default=True)
+@in_app
+def outbox_dispatch(limit) -> None:
+    """Deliver the due messages once (for cron, or when the server is not running)."""
+    from .outbox.dispatch import dispatch_due
+
+    result = dispatch_due(limit=limit)
+    click.echo(
+        f"delivered={result.delivered} failed={result.failed} dead={result.dead}"
+    )

@@ -7,6 +7,7 @@ variable moves a whole deployment.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -36,7 +37,16 @@ DEFAULTS: dict[str, Any] = {
     "TRUST_ROOT_FILES": [],
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
     "MAX_IMAGE_BYTES": 5 * 1024 * 1024,
-    "DEFAULT_SIGNATURE_LEVEL": "B-T",
+    # The seal a company that signs automatically (the finance company) uses,
+    # and per contract category overrides, e.g. {"lease_contract": "..."}.
+    "AUTO_SEAL": "重汽汽车金融有限公司合同专用章",
+    "AUTO_SEALS": {},
+    # The finance company as its documents name it (lender, lessor).
+    "FINANCE_COMPANY": {
+        "name": "重汽汽车金融有限公司",
+        "credit_code": "91370100MA3D8N7Q2L",
+    },
+    "CREDIT_AUTHORIZATION_VALID_DAYS": 365,
     # DOCX → PDF: "unoserver" (warm LibreOffice pool), "soffice" (cold, one
     # LibreOffice per document) or "docx2pdf" (Microsoft Word, Windows/macOS).
     "CONVERTER": "unoserver",
@@ -49,6 +59,14 @@ DEFAULTS: dict[str, Any] = {
     "CONVERSION_QUEUE_SIZE": None,
     # A worker is replaced after this many conversions (LibreOffice grows).
     "CONVERSION_RESTART_AFTER": 200,
+    # Webhooks (the outbox): per-request timeout, then retries after
+    # min(BACKOFF × 2^(attempt−1), MAX_BACKOFF) seconds, dead after MAX_ATTEMPTS.
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
+    "OUTBOX_BACKOFF_SECONDS": 2,
+    "OUTBOX_MAX_BACKOFF_SECONDS": 3600,
+    "OUTBOX_MAX_ATTEMPTS": 12,
+    # How often `sealbridge serve` looks for due webhooks.
+    "OUTBOX_POLL_SECONDS": 2,
 }
 
 
@@ -65,7 +83,9 @@ def _from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, A
         raw = environ.get(f"SEALBRIDGE_{key}")
         if raw is None:
             continue
-        if isinstance(default, list):
+        if isinstance(default, dict):
+            values[key] = json.loads(raw)
+        elif isinstance(default, list):
             values[key] = [item.strip() for item in raw.split(",") if item.strip()]
         elif isinstance(default, int):
             values[key] = int(raw)

@@ -21,6 +21,8 @@ __all__ = [
     "PlacementError",
     "KeywordNotFoundError",
     "PageOutOfRangeError",
+    "AuthenticationError",
+    "ForbiddenError",
     "NotFoundError",
     "UnknownSealError",
     "ConflictError",
@@ -124,6 +126,20 @@ class PageOutOfRangeError(PlacementError):
     """A placement names a page the document does not have."""
 
     code = "page_out_of_range"
+
+
+class AuthenticationError(BridgeError):
+    """The request is not signed by a known, enabled app (see docs/api.md)."""
+
+    code = "unauthenticated"
+    status = 401
+
+
+class ForbiddenError(BridgeError):
+    """The caller is known but may not do this (e.g. a dealer app on operator views)."""
+
+    code = "forbidden"
+    status = 403
 
 
 class NotFoundError(BridgeError):

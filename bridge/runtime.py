@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 
 from .pki.keystore import FileKeyStore, load_or_create_master_key
+from .pki.secretbox import SecretBox
 
 __all__ = ["Runtime", "runtime"]
 
@@ -25,6 +26,7 @@ class Runtime:
         self.home = Path(config["HOME"])
         self._lock = threading.Lock()
         self._keystore: FileKeyStore | None = None
+        self._secrets: SecretBox | None = None
         self.cache: dict[Any, Any] = {}
         """Prepared objects (sealers, the TSA) keyed by what they were built from."""
 
@@ -35,6 +37,15 @@ class Runtime:
                 master = load_or_create_master_key(self.config["MASTER_KEY"], self.home)
                 self._keystore = FileKeyStore(self.home / "keys", master)
             return self._keystore
+
+    @property
+    def secrets(self) -> SecretBox:
+        """Encrypts the app and webhook secrets kept in the database."""
+        with self._lock:
+            if self._secrets is None:
+                master = load_or_create_master_key(self.config["MASTER_KEY"], self.home)
+                self._secrets = SecretBox(master)
+            return self._secrets
 
     def cached(self, key: Any, build):
         """``build()`` once per ``key`` for the life of the process."""

@@ -1,15 +1,33 @@
 """Database models, one module per area; importing this package registers them all."""
 
+from .apps import ApiApp, UsedNonce, WebhookSecret
 from .base import utcnow
+from .contracts import (
+    Contract,
+    ContractDocument,
+    ContractEvent,
+    DocumentRevision,
+    Signatory,
+)
 from .documents import DocumentNumber, DocumentNumberCounter
+from .outbox import OutboxMessage
 from .seals import Authority, Certificate, Seal, SealUsage
 
 __all__ = [
+    "ApiApp",
     "Authority",
     "Certificate",
+    "Contract",
+    "ContractDocument",
+    "ContractEvent",
     "DocumentNumber",
     "DocumentNumberCounter",
+    "DocumentRevision",
+    "OutboxMessage",
     "Seal",
     "SealUsage",
+    "Signatory",
+    "UsedNonce",
+    "WebhookSecret",
     "utcnow",
 ]

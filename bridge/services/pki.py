@@ -47,6 +47,7 @@ __all__ = [
     "embedded_crls",
     "embedded_tsa",
     "ensure_pki",
+    "issue_event_certificate",
     "issue",
     "long_term_material",
     "root_certificate_pem",
@@ -186,6 +187,27 @@ def issue(
     )
     return store_certificate(
         certificate, role=role, key_ref=runtime().keystore.store(key), issuer=issuing
+    )
+
+
+_EVENT_CERTIFICATE_DAYS = 30
+
+
+def issue_event_certificate(name: str, identity_digest: str) -> Certificate:
+    """A short-lived certificate for one person's signature (事件证书).
+
+    The subject names the person; its serialNumber carries a keyed digest of
+    the ID number, which proves the link without exposing the number.
+    """
+    subject = make_name(
+        name, organizational_unit="个人", serial_number=f"ID:{identity_digest[:32]}"
+    )
+    return issue(
+        subject,
+        generate_key(runtime().config["SEAL_KEY_ALGORITHM"]),
+        profile=Profile.SEAL,
+        days=_EVENT_CERTIFICATE_DAYS,
+        role="event",
     )
 
 

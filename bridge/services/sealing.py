@@ -1,4 +1,4 @@
-"""Sealing a PDF with a named seal, recorded in the seal's usage log."""
+"""Signing PDFs: with a named seal (logged in its usage log) or as a person."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hashlib
 
 from ..errors import ConflictError
 from ..extensions import db
-from ..models import Seal, SealUsage, utcnow
+from ..models import Certificate, Seal, SealUsage, utcnow
 from ..runtime import runtime
 from ..signing.appearance import SealArtwork
 from ..signing.cms import CmsSigner
@@ -15,29 +15,42 @@ from ..signing.sealer import PdfSealer, SealOptions, SealResult, SignatureLevel
 from . import pki
 from .seals import find_seal
 
-__all__ = ["seal_pdf"]
+__all__ = ["seal_pdf", "sign_as"]
+
+
+def _build_sealer(certificate: Certificate, artwork: SealArtwork) -> PdfSealer:
+    signer = CmsSigner(
+        runtime().keystore.load(certificate.key_ref),
+        pki.as_asn1(certificate),
+        pki.certificate_chain(certificate),
+    )
+    return PdfSealer(
+        signer,
+        artwork,
+        timestamper=pki.timestamper(),
+        long_term=pki.long_term_material(certificate),
+        max_bytes=runtime().config["MAX_UPLOAD_BYTES"],
+    )
 
 
 def _sealer(seal: Seal) -> PdfSealer:
     """The prepared sealer of ``seal``; a new image or certificate makes a new one."""
     certificate = seal.certificate
     image_digest = hashlib.sha256(seal.image_png).hexdigest()
-
-    def build() -> PdfSealer:
-        signer = CmsSigner(
-            runtime().keystore.load(certificate.key_ref),
-            pki.as_asn1(certificate),
-            pki.certificate_chain(certificate),
-        )
-        return PdfSealer(
-            signer,
+    return runtime().cached(
+        ("sealer", seal.id, certificate.id, image_digest),
+        lambda: _build_sealer(
+            certificate,
             SealArtwork.from_png(seal.image_png, seal.width_mm, seal.height_mm),
-            timestamper=pki.timestamper(),
-            long_term=pki.long_term_material(certificate),
-            max_bytes=runtime().config["MAX_UPLOAD_BYTES"],
-        )
+        ),
+    )
 
-    return runtime().cached(("sealer", seal.id, certificate.id, image_digest), build)
+
+def sign_as(
+    pdf: bytes, certificate: Certificate, artwork: SealArtwork, options: SealOptions
+) -> SealResult:
+    """Sign ``pdf`` with a person's (event) certificate and handwriting."""
+    return _build_sealer(certificate, artwork).seal(pdf, options)
 
 
 def _check_usable(seal: Seal) -> None:

@@ -1,0 +1,413 @@
+"""The OpenAPI 3.1 document of ``/api/v1`` and its browsable UI at ``/api/docs``.
+
+Written out by hand next to the views it describes; a test checks that every
+route of the API appears here, so the two cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask_swagger_ui import get_swaggerui_blueprint
+
+__all__ = ["bp", "docs_bp", "openapi_document"]
+
+bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
+
+_SCHEMA = "#/components/schemas/"
+_ERROR = {"$ref": "#/components/responses/Error"}
+_SIGNED = [{"appKey": [], "timestamp": [], "nonce": [], "signature": []}]
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _op(
+    summary: str,
+    *,
+    body: dict | None = None,
+    ok: dict | None = None,
+    ok_status: str = "200",
+    params: list | None = None,
+    signed: bool = True,
+    pdf: bool = False,
+    errors: tuple[str, ...] = ("400", "401", "404", "409"),
+) -> dict:
+    operation: dict = {"summary": summary, "parameters": params or [], "responses": {}}
+    if signed:
+        operation["security"] = _SIGNED
+    if body is not None:
+        operation["requestBody"] = {"required": True, **body}
+    if pdf:
+        operation["responses"][ok_status] = {
+            "description": "The PDF",
+            "content": {"application/pdf": {}},
+        }
+    else:
+        operation["responses"][ok_status] = {"description": "OK", **_json(ok or {})}
+    for status in errors:
+        operation["responses"][status] = _ERROR
+    return operation
+
+
+_CONTRACT = {"$ref": "#/components/schemas/Contract"}
+_ID = {
+    "name": "contract_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+}
+_SIGNATORY = {
+    "name": "signatory_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+}
+_REASON = _json(
+    {
+        "type": "object",
+        "required": ["reason"],
+        "properties": {"reason": {"type": "string"}},
+    }
+)
+
+
+def openapi_document() -> dict:
+    """The API as OpenAPI 3.1."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Sealbridge API",
+            "version": "1",
+            "description": "Contracts, signatures and seals for the finance system. "
+            "Every request is signed with HMAC-SHA256; see docs/api.md.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/v1/templates": {
+                "get": _op(
+                    "Templates with their parameters (JSON Schema) and signatories",
+                    ok={"type": "object"},
+                    errors=("401",),
+                )
+            },
+            "/api/v1/contracts": {
+                "post": _op(
+                    "Create a contract from a template or an uploaded PDF (idempotent "
+                    "on bizId: the same body returns the same contract with 200)",
+                    body={
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": _SCHEMA + "TemplateContractRequest"}
+                            },
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["meta", "file"],
+                                    "properties": {
+                                        "meta": {
+                                            "type": "string",
+                                            "description": "UploadContractRequest",
+                                        },
+                                        "file": {"type": "string", "format": "binary"},
+                                    },
+                                }
+                            },
+                        }
+                    },
+                    ok=_CONTRACT,
+                    ok_status="201",
+                    errors=("400", "401", "404", "409", "413", "422"),
+                ),
+                "get": _op(
+                    "Search contracts (newest first, paginated)",
+                    params=[
+                        {"name": n, "in": "query", "schema": {"type": t}}
+                        for n, t in (
+                            ("status", "string"),
+                            ("category", "string"),
+                            ("borrower", "string"),
+                            ("bizId", "string"),
+                            ("from", "string"),
+                            ("to", "string"),
+                            ("page", "integer"),
+                            ("pageSize", "integer"),
+                        )
+                    ],
+                    ok={
+                        "type": "object",
+                        "properties": {
+                            "items": {"type": "array", "items": _CONTRACT},
+                            "total": {"type": "integer"},
+                        },
+                    },
+                    errors=("400", "401"),
+                ),
+            },
+            "/api/v1/contracts/{contract_id}": {
+                "get": _op(
+                    "A contract: status, parties, who is next, the audit timeline",
+                    params=[_ID],
+                    ok=_CONTRACT,
+                    errors=("401", "404"),
+                )
+            },
+            "/api/v1/contracts/{contract_id}/send": {
+                "post": _op(
+                    "Send a draft for signing",
+                    params=[_ID],
+                    ok=_CONTRACT,
+                    errors=("401", "404", "409", "422"),
+                )
+            },
+            "/api/v1/contracts/{contract_id}/recall": {
+                "post": _op(
+                    "Recall (撤回) a contract that is not complete",
+                    params=[_ID],
+                    body=_REASON,
+                    ok=_CONTRACT,
+                )
+            },
+            "/api/v1/contracts/{contract_id}/invalidate": {
+                "post": _op(
+                    "Invalidate (作废) a complete contract with a sealed statement",
+                    params=[_ID],
+                    body=_REASON,
+                    ok=_CONTRACT,
+                )
+            },
+            "/api/v1/contracts/{contract_id}/remind": {
+                "post": _op(
+                    "Remind (催签) whoever's turn it is",
+                    params=[_ID],
+                    ok={"type": "object"},
+                )
+            },
+            "/api/v1/contracts/{contract_id}/document": {
+                "get": _op(
+                    "The current or final PDF",
+                    pdf=True,
+                    params=[
+                        _ID,
+                        {
+                            "name": "version",
+                            "in": "query",
+                            "schema": {"enum": ["current", "final"]},
+                        },
+                    ],
+                )
+            },
+            "/api/v1/contracts/{contract_id}/signatories/{signatory_id}/sign": {
+                "post": _op(
+                    "Sign for a signatory in its turn (internal until the "
+                    "signer pages)",
+                    params=[_ID, _SIGNATORY],
+                    ok=_CONTRACT,
+                )
+            },
+            "/api/v1/contracts/{contract_id}/signatories/{signatory_id}/reject": {
+                "post": _op(
+                    "A signatory rejects the contract",
+                    params=[_ID, _SIGNATORY],
+                    body=_REASON,
+                    ok=_CONTRACT,
+                )
+            },
+            "/api/v1/credit-authorizations": {
+                "post": _op(
+                    "The borrower's valid credit authorization, or a new one to sign",
+                    body=_json(
+                        {"$ref": "#/components/schemas/CreditAuthorizationRequest"}
+                    ),
+                    ok=_CONTRACT,
+                    ok_status="201",
+                    errors=("400", "401", "422"),
+                )
+            },
+            "/api/v1/verify": {
+                "post": _op(
+                    "Verify the signatures of a PDF",
+                    signed=False,
+                    body={
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"}
+                                    },
+                                }
+                            }
+                        }
+                    },
+                    ok={"type": "object"},
+                    errors=("400", "413", "422"),
+                )
+            },
+            "/api/v1/convert": {
+                "post": _op(
+                    "Convert a .docx to PDF",
+                    signed=False,
+                    pdf=True,
+                    body={
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"}
+                                    },
+                                }
+                            }
+                        }
+                    },
+                    errors=("400", "413", "422", "503"),
+                )
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "appKey": {"type": "apiKey", "in": "header", "name": "X-SB-App-Key"},
+                "timestamp": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-SB-Timestamp",
+                },
+                "nonce": {"type": "apiKey", "in": "header", "name": "X-SB-Nonce"},
+                "signature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-SB-Signature",
+                },
+            },
+            "responses": {
+                "Error": {
+                    "description": "An error with a stable code",
+                    **_json({"$ref": "#/components/schemas/Error"}),
+                }
+            },
+            "schemas": _SCHEMAS,
+        },
+    }
+
+
+_SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+    "TemplateContractRequest": {
+        "type": "object",
+        "required": ["bizId", "template", "parameters"],
+        "properties": {
+            "bizId": {"type": "string", "maxLength": 128},
+            "template": {"type": "string"},
+            "parameters": {
+                "type": "object",
+                "description": "As the template's JSON Schema says",
+            },
+            "subject": {"type": "string"},
+            "businessData": {"type": "object"},
+            "expiresAt": {"type": "string", "format": "date-time"},
+            "send": {"type": "boolean", "default": False},
+        },
+    },
+    "UploadContractRequest": {
+        "type": "object",
+        "required": ["bizId", "subject", "category", "signatories"],
+        "properties": {
+            "bizId": {"type": "string"},
+            "subject": {"type": "string"},
+            "category": {"type": "string"},
+            "businessData": {"type": "object"},
+            "send": {"type": "boolean"},
+            "signatories": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "name", "routingOrder"],
+                    "properties": {
+                        "kind": {"enum": ["PERSONAL", "COMPANY"]},
+                        "role": {"type": "string"},
+                        "name": {"type": "string"},
+                        "idNumber": {"type": "string"},
+                        "mobile": {"type": "string"},
+                        "creditCode": {"type": "string"},
+                        "routingOrder": {"type": "integer", "minimum": 1},
+                        "actions": {"type": "array", "items": {"type": "string"}},
+                        "auto": {"type": "boolean"},
+                        "keyword": {"type": "string"},
+                        "page": {"type": "integer"},
+                        "x": {"type": "number"},
+                        "y": {"type": "number"},
+                    },
+                },
+            },
+        },
+    },
+    "CreditAuthorizationRequest": {
+        "type": "object",
+        "required": ["borrower"],
+        "properties": {
+            "borrower": {"type": "object", "required": ["name", "idNumber", "mobile"]},
+            "bizId": {"type": "string"},
+        },
+    },
+    "Signatory": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "role": {"type": "string"},
+            "kind": {"type": "string"},
+            "name": {"type": "string"},
+            "idNumber": {"type": ["string", "null"], "description": "masked"},
+            "routingOrder": {"type": "integer"},
+            "status": {"type": "string"},
+            "signedAt": {"type": ["string", "null"]},
+        },
+    },
+    "Contract": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "bizId": {"type": "string"},
+            "subject": {"type": "string"},
+            "category": {"type": "string"},
+            "status": {
+                "enum": [
+                    "DRAFT",
+                    "SIGNING",
+                    "COMPLETE",
+                    "REJECTED",
+                    "RECALLED",
+                    "EXPIRED",
+                    "INVALIDATED",
+                ]
+            },
+            "signatories": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Signatory"},
+            },
+            "next": {"type": "array", "items": {"type": "integer"}},
+            "timeline": {"type": "array", "items": {"type": "object"}},
+            "businessData": {"type": ["object", "null"]},
+        },
+    },
+}
+
+
+@bp.get("/openapi.json")
+def document():
+    return jsonify(openapi_document())
+
+
+def docs_bp():
+    """The Swagger UI, served from the package's own files (no CDN)."""
+    return get_swaggerui_blueprint(
+        "/api/docs", "/api/v1/openapi.json", config={"app_name": "Sealbridge API"}
+    )

@@ -1,0 +1,1 @@
+"""Authentication of the finance system's apps: HMAC-signed requests (docs/api.md)."""

@@ -1,0 +1,594 @@
+"""Contracts for the finance system: create, send, sign in order, finish, undo.
+
+Every use case runs in one transaction: the state change, its audit event and
+its callbacks (outbox rows) commit together or not at all. Stored PDFs are
+content-addressed, so a failed transaction leaves at most an unreferenced file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pdfplumber
+from sqlalchemy import func, select
+
+from ..documents import finance_templates
+from ..documents.storage import LocalStorage
+from ..domain.contracts import (
+    ContractStatus,
+    SignatoryStatus,
+    check_transition,
+    routing,
+)
+from ..domain.validators import mask_id_number
+from ..errors import ConflictError, InvalidInputError, NotFoundError
+from ..extensions import db
+from ..models import (
+    ApiApp,
+    Contract,
+    ContractDocument,
+    DocumentRevision,
+    Seal,
+    Signatory,
+    utcnow,
+)
+from ..outbox import enqueue
+from ..runtime import runtime
+from ..signing.handwriting import typeset_signature
+from ..signing.pdf_input import open_for_reading
+from ..signing.placement import KeywordPlacement, PagePlacement, Placement
+from ..signing.sealer import SealOptions, SignatureLevel
+from . import pki
+from .audit import Actor, record_event
+from .conversion import convert_docx
+from .identities import id_number_digest, seal_id_number
+from .invalidation import INVALIDATION_KEYWORD, invalidation_docx
+from .sealing import seal_pdf, sign_as
+
+__all__ = [
+    "ContractRequest",
+    "create_contract",
+    "document_pdf",
+    "find_contract",
+    "invalidate_contract",
+    "recall_contract",
+    "request_fingerprint",
+    "reject_signatory",
+    "remind_contract",
+    "search_contracts",
+    "send_contract",
+    "sign_signatory",
+    "storage",
+]
+
+_SEAL_OFFSET_PT = (110.0, 0.0)
+"""A seal or signature stands right of its keyword (``借款人（签字）：``)."""
+
+
+def storage() -> LocalStorage:
+    return runtime().cached(
+        "storage", lambda: LocalStorage(runtime().home / "documents")
+    )
+
+
+@dataclass(frozen=True)
+class ContractRequest:
+    """A validated creation request, from a template or an uploaded PDF."""
+
+    biz_id: str
+    subject: str
+    category: str
+    template: str | None
+    parameters: dict | None
+    parties: list[dict]
+    business_data: dict | None
+    expires_at: datetime | None
+    send: bool
+    pdf: bytes | None = None
+    fingerprint: str = ""
+    """SHA-256 of the canonical request: equal requests, equal fingerprints."""
+
+
+def request_fingerprint(body: dict, pdf: bytes | None) -> str:
+    canonical = json.dumps(
+        body, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    digest = hashlib.sha256(canonical.encode())
+    if pdf is not None:
+        digest.update(hashlib.sha256(pdf).digest())
+    return digest.hexdigest()
+
+
+def _visible(query, api_app: ApiApp):
+    return (
+        query if api_app.head_office else query.where(Contract.tenant == api_app.tenant)
+    )
+
+
+def find_contract(api_app: ApiApp, contract_id: str) -> Contract:
+    """The contract, if the app may see it; another tenant's is simply not found."""
+    contract = db.session.scalar(
+        _visible(select(Contract).where(Contract.id == contract_id), api_app)
+    )
+    if contract is None:
+        raise NotFoundError(
+            f"There is no contract {contract_id}.", code="unknown_contract"
+        )
+    return contract
+
+
+def _store_revision(document: ContractDocument, pdf: bytes, reason: str) -> str:
+    digest = storage().put(pdf)
+    db.session.add(
+        DocumentRevision(
+            document=document,
+            number=len(document.revisions),
+            sha256=digest,
+            size=len(pdf),
+            reason=reason[:128],
+        )
+    )
+    return digest
+
+
+def _signatory(position: int, party: dict) -> Signatory:
+    id_number = party.get("id_number")
+    placement = party.get("placement") or {"keyword": party["keyword"]}
+    return Signatory(
+        position=position,
+        role=party["role"],
+        kind=party["kind"],
+        name=party["name"],
+        id_number_encrypted=seal_id_number(id_number) if id_number else None,
+        id_number_hash=id_number_digest(id_number) if id_number else None,
+        id_number_masked=mask_id_number(id_number) if id_number else None,
+        mobile=party.get("mobile"),
+        credit_code=party.get("credit_code"),
+        routing_order=party["routing_order"],
+        actions=list(party["actions"]),
+        auto=bool(party.get("auto")),
+        placement=placement,
+    )
+
+
+def create_contract(
+    api_app: ApiApp, request: ContractRequest, actor: Actor
+) -> tuple[Contract, bool]:
+    """Create (and optionally send) a contract; idempotent on ``biz_id``.
+
+    :return: the contract and whether it was created by this call.
+    """
+    existing = db.session.scalar(
+        select(Contract).where(
+            Contract.app_id == api_app.id, Contract.biz_id == request.biz_id
+        )
+    )
+    if existing is not None:
+        if existing.request_hash != request.fingerprint:
+            raise ConflictError(
+                f"bizId {request.biz_id} was used for a different request.",
+                code="biz_id_conflict",
+            )
+        return existing, False
+    if request.pdf is None:
+        template = finance_templates.get_template(request.template)
+        pdf = convert_docx(finance_templates.render(template, request.parameters))
+        reason = f"rendered from template {template.name}"
+    else:
+        pdf = request.pdf
+        reason = "uploaded"
+    borrower = next((p for p in request.parties if p["kind"] == "PERSONAL"), None)
+    contract = Contract(
+        app_id=api_app.id,
+        tenant=api_app.tenant,
+        biz_id=request.biz_id,
+        request_hash=request.fingerprint,
+        subject=request.subject,
+        category=request.category,
+        template=request.template,
+        parameters=request.parameters,
+        business_data=request.business_data,
+        expires_at=request.expires_at,
+        borrower_name=borrower["name"] if borrower else None,
+        borrower_id_hash=(
+            id_number_digest(borrower["id_number"])
+            if borrower and borrower.get("id_number")
+            else None
+        ),
+        signatories=[_signatory(i, p) for i, p in enumerate(request.parties)],
+    )
+    db.session.add(contract)
+    document = ContractDocument(contract=contract, title=request.subject)
+    db.session.add(document)
+    db.session.flush()
+    digest = _store_revision(document, pdf, reason)
+    record_event(
+        contract,
+        "created",
+        actor,
+        document_sha256=digest,
+        data={"bizId": request.biz_id, "category": request.category},
+    )
+    if request.send:
+        _send(api_app, contract, actor)
+    db.session.commit()
+    return contract, True
+
+
+def _current_pdf(contract: Contract) -> tuple[ContractDocument, bytes]:
+    document = next(d for d in contract.documents if d.kind == "contract")
+    return document, storage().get(document.current.sha256)
+
+
+def _check_placements(contract: Contract, pdf: bytes) -> None:
+    """Every keyword a signatory needs must be in the document before sending."""
+    keywords = {
+        s.placement["keyword"] for s in contract.signatories if "keyword" in s.placement
+    }
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        text = "".join(
+            (page.extract_text() or "").replace(" ", "") for page in document.pages
+        )
+    missing = sorted(k for k in keywords if k.replace(" ", "") not in text)
+    if missing:
+        raise InvalidInputError(
+            "The document lacks the signature keywords: " + "、".join(missing) + ".",
+            code="keyword_not_found",
+            details={"keywords": "、".join(missing)},
+        )
+
+
+def _emit(api_app: ApiApp, contract: Contract, event_type: str, data: dict) -> None:
+    enqueue(
+        api_app,
+        event_type,
+        {
+            "contractId": contract.id,
+            "bizId": contract.biz_id,
+            "status": contract.status,
+            "businessData": contract.business_data,
+            **data,
+        },
+        subject_id=contract.id,
+    )
+
+
+def _send(api_app: ApiApp, contract: Contract, actor: Actor) -> None:
+    check_transition(contract.status, ContractStatus.SIGNING)
+    if not contract.signatories:
+        raise InvalidInputError(
+            "A contract needs at least one signatory.", code="no_signatories"
+        )
+    _check_placements(contract, _current_pdf(contract)[1])
+    contract.status = ContractStatus.SIGNING
+    contract.sent_at = utcnow()
+    record_event(contract, "sent", actor)
+    _emit(api_app, contract, "contract.sent", {})
+    _advance(api_app, contract, actor)
+
+
+def send_contract(api_app: ApiApp, contract_id: str, actor: Actor) -> Contract:
+    contract = find_contract(api_app, contract_id)
+    _send(api_app, contract, actor)
+    db.session.commit()
+    return contract
+
+
+def _turn(contract: Contract) -> list[Signatory]:
+    view = routing([(s.routing_order, s.status) for s in contract.signatories])
+    return [contract.signatories[i] for i in view.current]
+
+
+def _auto_seal_name(contract: Contract) -> str:
+    config = runtime().config
+    return config["AUTO_SEALS"].get(contract.category, config["AUTO_SEAL"])
+
+
+def _placement(spec: dict) -> Placement:
+    if "keyword" in spec:
+        return KeywordPlacement(spec["keyword"], "last", _SEAL_OFFSET_PT)
+    return PagePlacement(spec["page"], spec["x"], spec["y"])
+
+
+def _apply(contract: Contract, signatory: Signatory, seal_ref: str | None) -> str:
+    """Sign the current revision for ``signatory``; return the new revision's hash."""
+    document, pdf = _current_pdf(contract)
+    options = SealOptions(
+        placement=_placement(signatory.placement),
+        level=SignatureLevel.B_T,
+        reason=f"{signatory.role} {signatory.name}",
+    )
+    if signatory.kind == "PERSONAL":
+        digest = (
+            signatory.id_number_hash
+            or hashlib.sha256(signatory.name.encode()).hexdigest()
+        )
+        certificate = pki.issue_event_certificate(signatory.name, digest)
+        signed = sign_as(pdf, certificate, typeset_signature(signatory.name), options)
+    else:
+        signed = seal_pdf(pdf, seal_ref, options)
+    return _store_revision(document, signed.pdf, f"signed by {signatory.role}")
+
+
+def _finish(api_app: ApiApp, contract: Contract, actor: Actor) -> None:
+    check_transition(contract.status, ContractStatus.COMPLETE)
+    contract.status = ContractStatus.COMPLETE
+    contract.completed_at = contract.ended_at = utcnow()
+    document = next(d for d in contract.documents if d.kind == "contract")
+    digest = document.revisions[-1].sha256 if document.revisions else None
+    record_event(contract, "completed", actor, document_sha256=digest)
+    _emit(
+        api_app,
+        contract,
+        "contract.completed",
+        {
+            "documentSha256": digest,
+            "downloadUrl": f"{runtime().config['PUBLIC_URL'].rstrip('/')}"
+            f"/api/v1/contracts/{contract.id}/document?version=final",
+        },
+    )
+
+
+def _advance(api_app: ApiApp, contract: Contract, actor: Actor) -> None:
+    """Seal silently for companies that sign automatically; finish when all signed."""
+    while True:
+        db.session.flush()
+        turn = _turn(contract)
+        if not turn:
+            _finish(api_app, contract, actor)
+            return
+        automatic = [s for s in turn if s.auto]
+        if not automatic:
+            return
+        for signatory in automatic:
+            _mark_signed(
+                api_app,
+                contract,
+                signatory,
+                Actor("platform:auto-seal"),
+                _auto_seal_name(contract),
+            )
+
+
+def _mark_signed(
+    api_app: ApiApp,
+    contract: Contract,
+    signatory: Signatory,
+    actor: Actor,
+    seal_ref: str | None,
+) -> None:
+    digest = _apply(contract, signatory, seal_ref)
+    signatory.status = SignatoryStatus.SIGNED
+    signatory.signed_at = utcnow()
+    record_event(
+        contract,
+        "signed",
+        actor,
+        document_sha256=digest,
+        data={
+            "signatory": signatory.id,
+            "role": signatory.role,
+            "name": signatory.name,
+        },
+    )
+    _emit(
+        api_app,
+        contract,
+        "signatory.signed",
+        {
+            "signatoryId": signatory.id,
+            "role": signatory.role,
+            "name": signatory.name,
+        },
+    )
+
+
+def _find_signatory(contract: Contract, signatory_id: int) -> Signatory:
+    signatory = next((s for s in contract.signatories if s.id == signatory_id), None)
+    if signatory is None:
+        raise NotFoundError(
+            f"There is no signatory {signatory_id} on this contract.",
+            code="unknown_signatory",
+        )
+    return signatory
+
+
+def _company_seal(signatory: Signatory, seal_ref: str | None) -> str:
+    if seal_ref:
+        return seal_ref
+    seal = db.session.scalar(
+        select(Seal).where(Seal.company == signatory.name).order_by(Seal.kind.desc())
+    )
+    if seal is None:
+        raise InvalidInputError(f"{signatory.name} has no seal.", code="no_seal")
+    return seal.id
+
+
+def sign_signatory(
+    api_app: ApiApp,
+    contract_id: str,
+    signatory_id: int,
+    actor: Actor,
+    seal_ref: str | None = None,
+) -> Contract:
+    """Apply a signatory's signature or seal — in its turn only."""
+    contract = find_contract(api_app, contract_id)
+    if contract.status != ContractStatus.SIGNING:
+        raise ConflictError(
+            f"The contract is {contract.status}, not SIGNING.", code="not_signing"
+        )
+    signatory = _find_signatory(contract, signatory_id)
+    if signatory.status == SignatoryStatus.SIGNED:
+        raise ConflictError("This signatory has signed already.", code="already_signed")
+    if signatory not in _turn(contract):
+        waiting = "、".join(s.name for s in _turn(contract))
+        raise ConflictError(
+            f"It is not {signatory.name}'s turn: waiting for {waiting}.",
+            code="not_your_turn",
+        )
+    seal = _company_seal(signatory, seal_ref) if signatory.kind == "COMPANY" else None
+    _mark_signed(api_app, contract, signatory, actor, seal)
+    _advance(api_app, contract, actor)
+    db.session.commit()
+    return contract
+
+
+def _end(
+    api_app: ApiApp,
+    contract: Contract,
+    status: ContractStatus,
+    actor: Actor,
+    reason: str,
+    event: str,
+) -> None:
+    check_transition(contract.status, status)
+    contract.status = status
+    contract.status_reason = reason[:512]
+    contract.ended_at = utcnow()
+    record_event(contract, event, actor, data={"reason": reason})
+    _emit(api_app, contract, f"contract.{event}", {"reason": reason})
+
+
+def reject_signatory(
+    api_app: ApiApp, contract_id: str, signatory_id: int, actor: Actor, reason: str
+) -> Contract:
+    contract = find_contract(api_app, contract_id)
+    signatory = _find_signatory(contract, signatory_id)
+    if contract.status == ContractStatus.SIGNING and signatory not in _turn(contract):
+        raise ConflictError(f"It is not {signatory.name}'s turn.", code="not_your_turn")
+    signatory.status = SignatoryStatus.REJECTED
+    signatory.reason = reason[:512]
+    _end(api_app, contract, ContractStatus.REJECTED, actor, reason, "rejected")
+    db.session.commit()
+    return contract
+
+
+def recall_contract(
+    api_app: ApiApp, contract_id: str, actor: Actor, reason: str
+) -> Contract:
+    contract = find_contract(api_app, contract_id)
+    _end(api_app, contract, ContractStatus.RECALLED, actor, reason, "recalled")
+    db.session.commit()
+    return contract
+
+
+def invalidate_contract(
+    api_app: ApiApp, contract_id: str, actor: Actor, reason: str
+) -> Contract:
+    """作废: a sealed invalidation statement joins the contract, now INVALIDATED."""
+    contract = find_contract(api_app, contract_id)
+    check_transition(contract.status, ContractStatus.INVALIDATED)
+    pdf = convert_docx(invalidation_docx(contract, reason))
+    document = ContractDocument(
+        contract=contract, title=f"{contract.subject}作废声明", kind="invalidation"
+    )
+    db.session.add(document)
+    db.session.flush()
+    sealed = seal_pdf(
+        pdf,
+        _auto_seal_name(contract),
+        SealOptions(
+            placement=KeywordPlacement(INVALIDATION_KEYWORD, "last", _SEAL_OFFSET_PT),
+            level=SignatureLevel.B_T,
+            reason="作废",
+        ),
+    )
+    digest = _store_revision(document, sealed.pdf, "invalidation sealed")
+    contract.status = ContractStatus.INVALIDATED
+    contract.status_reason = reason[:512]
+    record_event(
+        contract, "invalidated", actor, document_sha256=digest, data={"reason": reason}
+    )
+    _emit(
+        api_app,
+        contract,
+        "contract.invalidated",
+        {"reason": reason, "documentSha256": digest},
+    )
+    db.session.commit()
+    return contract
+
+
+def remind_contract(api_app: ApiApp, contract_id: str, actor: Actor) -> list[Signatory]:
+    """催签: record a reminder to everyone whose turn it is."""
+    contract = find_contract(api_app, contract_id)
+    if contract.status != ContractStatus.SIGNING:
+        raise ConflictError(
+            f"The contract is {contract.status}, not SIGNING.", code="not_signing"
+        )
+    turn = _turn(contract)
+    record_event(
+        contract, "reminded", actor, data={"signatories": [s.id for s in turn]}
+    )
+    _emit(
+        api_app, contract, "contract.reminded", {"signatoryIds": [s.id for s in turn]}
+    )
+    db.session.commit()
+    return turn
+
+
+def document_pdf(
+    api_app: ApiApp, contract_id: str, version: str
+) -> tuple[Contract, bytes]:
+    """The current PDF, or the final one (completed or invalidated contracts only)."""
+    contract = find_contract(api_app, contract_id)
+    if version == "final" and contract.status not in (
+        ContractStatus.COMPLETE,
+        ContractStatus.INVALIDATED,
+    ):
+        raise ConflictError(
+            "The contract has no final document yet.", code="not_complete"
+        )
+    if version not in ("current", "final"):
+        raise InvalidInputError("version is current or final.", code="invalid_version")
+    return contract, _current_pdf(contract)[1]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[Contract]
+    total: int
+    page: int
+    page_size: int
+
+
+def search_contracts(
+    api_app: ApiApp,
+    *,
+    status=None,
+    category=None,
+    borrower=None,
+    biz_id=None,
+    created_from=None,
+    created_to=None,
+    page=1,
+    page_size=20,
+) -> SearchPage:
+    query = _visible(select(Contract), api_app)
+    if status:
+        query = query.where(Contract.status == status)
+    if category:
+        query = query.where(Contract.category == category)
+    if borrower:
+        query = query.where(Contract.borrower_name.contains(borrower))
+    if biz_id:
+        query = query.where(Contract.biz_id == biz_id)
+    if created_from:
+        query = query.where(Contract.created_at >= created_from)
+    if created_to:
+        query = query.where(Contract.created_at < created_to + timedelta(days=1))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Contract.created_at.desc(), Contract.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return SearchPage(list(items), total, page, page_size)
+
+
+def check_pdf_upload(pdf: bytes) -> None:
+    open_for_reading(pdf, runtime().config["MAX_UPLOAD_BYTES"])
