@@ -158,11 +158,10 @@ class FinanceClient:
             prepared, timeout=self.timeout, allow_redirects=False, stream=stream
         )
         if response.status_code >= 400:
-            with response:  # the error keeps no connection open
-                try:
-                    error = response.json()
-                except ValueError:
-                    error = {"message": response.text[:200]}
+            try:
+                error = response.json()
+            except ValueError:
+                error = {"message": response.text[:200]}
             raise ApiError(response.status_code, error)
         return response
 

@@ -224,6 +224,39 @@ def openapi_document() -> dict:
                     errors=("400", "401", "422"),
                 )
             },
+            "/api/v1/ping": {
+                "get": _op(
+                    "Check credentials: the calling app and its tenant",
+                    ok={"type": "object"},
+                    errors=("401",),
+                )
+            },
+            "/api/v1/outbox": {
+                "get": _op(
+                    "Callback deliveries (head office): filter by status, paginated",
+                    params=[
+                        {"name": n, "in": "query", "schema": {"type": t}}
+                        for n, t in (("status", "string"), ("page", "integer"))
+                    ],
+                    ok={"type": "object"},
+                    errors=("400", "401", "403"),
+                )
+            },
+            "/api/v1/outbox/{message_id}/retry": {
+                "post": _op(
+                    "Send a dead callback again (head office)",
+                    params=[
+                        {
+                            "name": "message_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    ok={"type": "object"},
+                    errors=("401", "403", "404", "409"),
+                )
+            },
             "/api/v1/verify": {
                 "post": _op(
                     "Verify the signatures of a PDF",

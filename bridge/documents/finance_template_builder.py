@@ -15,8 +15,10 @@ page whatever the length of the repayment table.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -217,7 +219,19 @@ class Writer:
                 )
 
     def save(self, path: Path) -> None:
-        self.document.save(str(path))
+        """Byte for byte the same on every rebuild: zip entries carry no clock."""
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        output = io.BytesIO()
+        with (
+            zipfile.ZipFile(buffer) as source,
+            zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+        ):
+            for entry in source.infolist():
+                fixed = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(fixed, source.read(entry))
+        path.write_bytes(output.getvalue())
 
     def _table(self, rows: int, widths: tuple[float, ...], *, grid: bool = False):
         table = self.document.add_table(rows=rows, cols=len(widths))
@@ -347,7 +361,7 @@ def _credit_authorization(writer: Writer) -> None:
         "（二）审核本人作为保证人、共同借款人或共同承租人的资格；（三）对已发放的"
         "贷款或已起租的租赁业务进行贷后、租后管理；（四）处理本人的征信异议。",
         "四、授权期限：自本授权书签署之日起至本人在贵司办理的上述业务全部结清之日止；"
-        "贵司未批准本人申请的，至本授权书签署之日起满六个月之日止。",
+        "贵司未批准本人申请的，至本授权书签署之日起满一年之日止。",
         "五、本人知悉：信用报告中的不良信息可能对本人的经济活动产生不利影响；"
         "贵司报送本人不良信息前，将依照《征信业管理条例》的规定事先告知本人。",
         "六、本人已仔细阅读本授权书全部内容，完全知悉并理解上述授权的含义及其法律"
@@ -602,8 +616,9 @@ def _lease_contract(writer: Writer) -> None:
     for text in (
         "8.1 承租人逾期支付租金的，应按逾期金额每日万分之五向出租人支付违约金。",
         "8.2 承租人连续两期或累计三期未按时足额支付租金，或擅自处分租赁物的，出租人"
-        "有权解除本合同、收回租赁物，并要求承租人支付全部到期及未到期租金和其他"
-        "应付款项；收回的租赁物价值超过承租人欠付款项的部分，应当返还承租人。",
+        "有权要求承租人支付全部到期及未到期租金；也有权解除本合同、收回租赁物，"
+        "并要求承租人赔偿损失，损失以全部未付租金及其他应付款项与收回的租赁物价值"
+        "之差为限；收回的租赁物价值超过承租人欠付款项的部分，应当返还承租人。",
         "8.3 经销商未按约定交付租赁物或所交付租赁物不符合约定的，应赔偿由此给出租人"
         "和承租人造成的损失。",
     ):

@@ -23,8 +23,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 __all__ = ["METHODS", "Installment", "schedule"]
 
-METHODS = {"equal_installment": "等额本息", "equal_principal": "等额本金"}
-"""Repayment methods and their names in contracts."""
+METHODS = ("equal_installment", "equal_principal")
+"""等额本息 and 等额本金."""
 
 CENT = Decimal("0.01")
 
