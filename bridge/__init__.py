@@ -21,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import openapi, v1
     from .api import pki as pki_api
     from .config import instance_home, load_config
-    from .database import upgrade_database
+    from .database import configure_sqlite, upgrade_database
     from .errors import register_error_handlers
     from .extensions import db
     from .runtime import Runtime
@@ -47,5 +47,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.docs_bp())
     with app.app_context():
+        configure_sqlite()
         upgrade_database()
     return app

@@ -381,26 +381,14 @@ def demo() -> None:
     """Demo data for the embedded default."""
 
 
-DEMO_SEALS = (
-    ("中国重型汽车集团有限公司", "official", None),
-    ("中国重型汽车集团有限公司", "contract", None),
-    ("重汽汽车金融有限公司", "contract", None),
-    ("重汽汽车金融有限公司", "finance", None),
-    ("济南重汽商用车销售服务有限公司", "contract", None),
-)
-
-
 @demo.command("seed")
 @in_app
 def demo_seed() -> None:
-    """Create the demo seals that do not exist yet (idempotent)."""
-    from .services.seals import create_seal, list_seals
+    """Create the demo seals and apps that do not exist yet (idempotent)."""
+    from .services.demo import seed_demo
 
-    existing = {(s.company, s.kind) for s in list_seals()}
-    for company, kind, holder in DEMO_SEALS:
-        if (company, kind) not in existing:
-            summary = create_seal(company=company, kind=kind, holder=holder)
-            click.echo(f"created seal {summary.name}")
+    for line in seed_demo():
+        click.echo(line)
 
 
 @main.command()

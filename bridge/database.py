@@ -6,10 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import event
 
 from .extensions import db
 
-__all__ = ["upgrade_database"]
+__all__ = ["configure_sqlite", "upgrade_database"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -18,6 +19,23 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    # WAL lets readers run beside the one writer; NORMAL syncs at checkpoints
+    # (still durable against a process crash); wait instead of failing when
+    # another process holds the write lock.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def configure_sqlite() -> None:
+    """Tune the embedded SQLite database for several threads and processes."""
+    if db.engine.dialect.name == "sqlite":
+        event.listen(db.engine, "connect", _sqlite_pragmas)
 
 
 def upgrade_database() -> None:

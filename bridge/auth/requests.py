@@ -49,7 +49,7 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _HEADERS = (APP_KEY_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
 
 _purge_lock = threading.Lock()
-_last_purge = 0.0
+_last_purge = float("-inf")
 
 
 def _fail(code: str, message: str) -> AuthenticationError:
@@ -68,7 +68,10 @@ def _raw_path_with_query() -> str:
         path = quote(request.script_root + request.path, safe="/:@!$&'()*+,;=")
         query = request.query_string.decode("latin-1")
         return f"{path}?{query}" if query else path
-    raw = raw.encode("latin-1").decode("utf-8", "replace")
+    try:  # WSGI strings carry the raw bytes as latin-1
+        raw = raw.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a server that decoded them already
+        pass
     if "://" in raw.split("?", 1)[0]:  # absolute form: keep the path onwards
         raw = "/" + raw.split("://", 1)[1].partition("/")[2]
     return raw

@@ -41,8 +41,12 @@ Outline = list[tuple[str, tuple[Any, ...]]]
 logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 
-def check_pdf_fonts(pdf: bytes) -> None:
-    """Raise :class:`FontCheckError` for a font not embedded or a missing glyph."""
+def check_pdf_fonts(pdf: bytes, *, glyphs: bool = True) -> None:
+    """Raise :class:`FontCheckError` for a font not embedded or a missing glyph.
+
+    :param glyphs: compare every drawn glyph with ``.notdef`` (the costly part);
+        callers that know every character is covered by a font may skip it.
+    """
     not_embedded: list[str] = []
     missing: dict[str, set[str]] = {}
     try:
@@ -54,7 +58,7 @@ def check_pdf_fonts(pdf: bytes) -> None:
             if not any(key in descriptor for key in FONT_FILES):
                 not_embedded.append(name)
                 continue
-            text = _missing_text(font, descriptor)
+            text = _missing_text(font, descriptor) if glyphs else None
             if text:
                 missing.setdefault(name.partition("+")[2] or name, set()).update(text)
     except (ValueError, TypeError, KeyError, IndexError, AssertionError) as exc:

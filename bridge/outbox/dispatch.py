@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,7 +129,9 @@ def _backoff(attempts: int, config: dict) -> timedelta:
     return timedelta(seconds=delay * (1 + random.uniform(0, 0.1)))
 
 
-def _attempt(http: requests.Session, message_id: int, now: datetime) -> str:
+def _attempt(
+    http: requests.Session, message_id: int, clock: Callable[[], datetime]
+) -> str:
     """Send one claimed message and record the outcome: delivered, failed or dead."""
     config = runtime().config
     message = db.session.get(OutboxMessage, message_id)
@@ -146,16 +149,14 @@ def _attempt(http: requests.Session, message_id: int, now: datetime) -> str:
     db.session.commit()  # no transaction stays open while the receiver answers
     error = _post(http, url, body, headers, config["WEBHOOK_TIMEOUT_SECONDS"])
 
+    now = clock()  # after the answer: a slow timeout must not eat the backoff
     message = db.session.get(OutboxMessage, message_id)
     message.claimed_until = None
     message.attempts += 1
     if error is None:
-        message.status, message.delivered_at, message.last_error = (
-            "delivered",
-            now,
-            None,
-        )
-        outcome = "delivered"
+        outcome = message.status = "delivered"
+        message.delivered_at = now
+        message.last_error = None
     else:
         message.last_error = error[:500]
         if message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
@@ -179,18 +180,19 @@ def _attempt(http: requests.Session, message_id: int, now: datetime) -> str:
 def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult:
     """Deliver up to ``limit`` due messages, oldest first (inside an app context).
 
-    :param now: the time the pass runs at (default: the clock); tests pass a
-        later time to skip waiting out the backoff.
+    :param now: a fixed time for the whole pass (default: the clock, read
+        before each claim so leases stay valid through a slow pass); tests pass
+        a later time to skip waiting out the backoff.
     """
-    now = now or utcnow()
+    clock = utcnow if now is None else lambda: now
     lease = timedelta(seconds=2 * runtime().config["WEBHOOK_TIMEOUT_SECONDS"] + 60)
     counts = {"delivered": 0, "failed": 0, "dead": 0}
     with requests.Session() as http:
         for _ in range(limit):
-            message_id = _claim_next(now, lease)
+            message_id = _claim_next(clock(), lease)
             if message_id is None:
                 break
-            counts[_attempt(http, message_id, now)] += 1
+            counts[_attempt(http, message_id, clock)] += 1
     return DispatchResult(**counts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..documents import Converter, build_converter, check_docx, check_pdf_fonts
+from ..documents.coverage import uncovered_characters
 from ..runtime import runtime
 
 __all__ = ["convert_docx", "converter"]
@@ -29,5 +30,8 @@ def convert_docx(data: bytes, *, backend: str | None = None) -> bytes:
             pdf = one_off.convert(data)
         finally:
             one_off.close()
-    check_pdf_fonts(pdf)
+    # Glyph by glyph only when a box is possible: some character no local font
+    # covers, or workers on other machines with fonts of their own.
+    thorough = bool(config["CONVERSION_WORKERS"]) or bool(uncovered_characters(data))
+    check_pdf_fonts(pdf, glyphs=thorough)
     return pdf

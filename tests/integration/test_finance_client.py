@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import gc
-import json
 import threading
+from pathlib import Path
 
 import pytest
 import waitress
 
 from bridge import create_app
 from examples.finance_client import ApiError, FinanceClient, main
+from tests.pdfs import pdfsig
 from tests.signed_client import new_api_app
 
 
@@ -66,15 +67,26 @@ def test_errors_carry_the_bridge_code(live_bridge):
     assert "bad_signature" in str(wrong.value)
 
 
-def test_main_pings(live_bridge, capsys):
+def test_main_runs_scenario_2_to_completion(live_bridge, capsys, tmp_path):
     app, url = live_bridge
     key, secret, _ = new_api_app(app)
-    argv = ["--base-url", url, "--app-key", key, "--app-secret", secret]
+    argv = [
+        "--base-url",
+        url,
+        "--app-key",
+        key,
+        "--app-secret",
+        secret,
+        "--output-dir",
+        str(tmp_path),
+    ]
     assert main(argv) == 0
-    assert json.loads(capsys.readouterr().out) == {
-        "app": "济南重汽商用车销售服务有限公司",
-        "tenant": "JN001",
-        "head_office": False,
-    }
-    assert main([*argv[:-1], "wrong"]) == 1
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    contract_id, path = last.split(" ", 1)
+    assert len(contract_id) == 32
+    signatures = pdfsig(Path(path))
+    assert [s["Signature Validation"] for s in signatures] == [
+        "Signature is Valid."
+    ] * 4
+    assert main([*argv[:5], "wrong", *argv[6:]]) == 1
     assert "bad_signature" in capsys.readouterr().err

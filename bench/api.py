@@ -1,0 +1,146 @@
+"""The finance API under gunicorn: create-and-send latency, status throughput.
+
+In one run: a loan contract created from its template and sent (render,
+convert with the warm LibreOffice pool, store, check keywords) — p50 and p95 —
+against the same with a cold ``soffice`` per document (the baseline); then
+``GET /api/v1/contracts/<id>`` from 8 concurrent clients. Targets on 2 cores:
+p50 create ≤ 0.5 s, status ≥ 500 requests/s. Run: ``python -m bench.api``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from bridge import create_app
+from bridge.documents.finance_templates import get_template
+from bridge.services.apps import create_api_app
+from bridge.services.pki import ensure_pki
+from bridge.services.seals import create_seal
+from examples.finance_client import FinanceClient
+
+CLIENTS = 8
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _prepare(home: Path) -> tuple[str, str]:
+    app = create_app({"HOME": str(home)})
+    with app.app_context():
+        ensure_pki()
+        create_seal(company="重汽汽车金融有限公司", kind="contract")
+        create_seal(company="济南重汽商用车销售服务有限公司", kind="contract")
+        api_app, secret = create_api_app("经销商", "JN001")
+        return api_app.app_key, secret
+
+
+@contextmanager
+def _gunicorn(home: Path, converter: str, workers: int):
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "SEALBRIDGE_HOME": str(home),
+        "SEALBRIDGE_CONVERTER": converter,
+        "SEALBRIDGE_CONVERSION_POOL_SIZE": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread",
+         "--threads", "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "bridge:create_app()"],
+        env=environment, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def _create_latencies(client: FinanceClient, count: int, tag: str) -> list[float]:
+    params = get_template("loan_contract").schema["examples"][0]
+    latencies = []
+    for n in range(count):
+        started = time.perf_counter()
+        client.post("/api/v1/contracts", json={
+            "bizId": f"{tag}-{n}", "template": "loan_contract",
+            "parameters": params, "send": True})
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def _status_rate(base: str, key: str, secret: str, contract_id: str,
+                 seconds: float) -> float:
+    done = [0] * CLIENTS
+    stop = time.monotonic() + seconds
+
+    def run(slot: int) -> None:
+        with FinanceClient(base, key, secret) as client:
+            while time.monotonic() < stop:
+                client.get(f"/api/v1/contracts/{contract_id}")
+                done[slot] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=30)
+    parser.add_argument("--cold-count", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        key, secret = _prepare(home)
+        with _gunicorn(home, "unoserver", args.workers) as base:
+            with FinanceClient(base, key, secret) as client:
+                _create_latencies(client, 3 * args.workers, "warmup")  # start the pools
+                warm = _create_latencies(client, args.count, "warm")
+                contract_id = client.get("/api/v1/contracts")["items"][0]["id"]
+            rate = _status_rate(base, key, secret, contract_id, args.seconds)
+        with _gunicorn(home, "soffice", args.workers) as base:
+            with FinanceClient(base, key, secret) as client:
+                cold = _create_latencies(client, args.cold_count, "cold")
+    p50, p95 = statistics.median(warm), _percentile(warm, 0.95)
+    cold_p50 = statistics.median(cold)
+    print(f"create + send, warm pool: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+          f"({args.count} contracts)")
+    print(f"create + send, cold soffice: p50 {cold_p50 * 1000:.0f} ms")
+    print(f"GET status, {CLIENTS} clients: {rate:.0f} requests/s")
+    print(f"create_p50_s={p50:.3f} create_p95_s={p95:.3f} cold_create_p50_s={cold_p50:.3f} "
+          f"status_rps={rate:.0f} ratio={cold_p50 / p50:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Demo data for the embedded default: seals and two apps with known credentials.
+
+The apps' secrets are shown once by the API, so the demo keeps them in
+``<home>/demo-apps.json`` (mode 0600) for the example client to use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ..runtime import runtime
+from .apps import create_api_app, list_api_apps, webhook_secrets
+from .seals import create_seal, list_seals
+
+__all__ = ["DEMO_APPS", "DEMO_SEALS", "seed_demo"]
+
+DEMO_SEALS = (
+    ("中国重型汽车集团有限公司", "official"),
+    ("中国重型汽车集团有限公司", "contract"),
+    ("重汽汽车金融有限公司", "contract"),
+    ("重汽汽车金融有限公司", "finance"),
+    ("济南重汽商用车销售服务有限公司", "contract"),
+)
+DEMO_APPS = (
+    ("济南重汽商用车销售服务有限公司", "JN001", False),
+    ("总部", "*", True),
+)
+CREDENTIALS_FILE = "demo-apps.json"
+
+
+def seed_demo() -> list[str]:
+    """Create what is missing (idempotent); return what was done, one line each."""
+    done = []
+    existing = {(s.company, s.kind) for s in list_seals()}
+    for company, kind in DEMO_SEALS:
+        if (company, kind) not in existing:
+            done.append(f"created seal {create_seal(company=company, kind=kind).name}")
+    path = runtime().home / CREDENTIALS_FILE
+    if not list_api_apps():
+        credentials = []
+        for name, tenant, head_office in DEMO_APPS:
+            app, secret = create_api_app(name, tenant, head_office=head_office)
+            credentials.append(
+                {
+                    "name": name,
+                    "tenant": tenant,
+                    "app_key": app.app_key,
+                    "app_secret": secret,
+                    "webhook_secret": webhook_secrets(app)[0],
+                }
+            )
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(credentials, handle, ensure_ascii=False, indent=2)
+        done.append(f"created demo apps; credentials in {path}")
+    if path.exists():
+        dealer = json.loads(path.read_text())[0]
+        done.append(
+            "try: python examples/finance_client.py --base-url "
+            f"{runtime().config['PUBLIC_URL']} --app-key {dealer['app_key']} "
+            f"--app-secret {dealer['app_secret']}"
+        )
+    return done
