@@ -58,10 +58,24 @@ def _gunicorn(home: Path, converter: str, workers: int):
         "SEALBRIDGE_CONVERSION_POOL_SIZE": "1",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread",
-         "--threads", "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "bridge:create_app()"],
-        env=environment, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            "8",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bridge:create_app()",
+        ],
+        env=environment,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -81,15 +95,22 @@ def _create_latencies(client: FinanceClient, count: int, tag: str) -> list[float
     latencies = []
     for n in range(count):
         started = time.perf_counter()
-        client.post("/api/v1/contracts", json={
-            "bizId": f"{tag}-{n}", "template": "loan_contract",
-            "parameters": params, "send": True})
+        client.post(
+            "/api/v1/contracts",
+            json={
+                "bizId": f"{tag}-{n}",
+                "template": "loan_contract",
+                "parameters": params,
+                "send": True,
+            },
+        )
         latencies.append(time.perf_counter() - started)
     return latencies
 
 
-def _status_rate(base: str, key: str, secret: str, contract_id: str,
-                 seconds: float) -> float:
+def _status_rate(
+    base: str, key: str, secret: str, contract_id: str, seconds: float
+) -> float:
     done = [0] * CLIENTS
     stop = time.monotonic() + seconds
 
@@ -134,12 +155,17 @@ def main() -> None:
                 cold = _create_latencies(client, args.cold_count, "cold")
     p50, p95 = statistics.median(warm), _percentile(warm, 0.95)
     cold_p50 = statistics.median(cold)
-    print(f"create + send, warm pool: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
-          f"({args.count} contracts)")
+    print(
+        f"create + send, warm pool: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+        f"({args.count} contracts)"
+    )
     print(f"create + send, cold soffice: p50 {cold_p50 * 1000:.0f} ms")
     print(f"GET status, {CLIENTS} clients: {rate:.0f} requests/s")
-    print(f"create_p50_s={p50:.3f} create_p95_s={p95:.3f} cold_create_p50_s={cold_p50:.3f} "
-          f"status_rps={rate:.0f} ratio={cold_p50 / p50:.2f}")
+    print(
+        f"create_p50_s={p50:.3f} create_p95_s={p95:.3f} "
+        f"cold_create_p50_s={cold_p50:.3f} status_rps={rate:.0f} "
+        f"ratio={cold_p50 / p50:.2f}"
+    )
 
 
 if __name__ == "__main__":
