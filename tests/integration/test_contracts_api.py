@@ -17,6 +17,7 @@ from bridge.documents.finance_templates import get_template
 from bridge.extensions import db
 from bridge.models import Contract, ContractEvent
 from bridge.outbox.dispatch import dispatch_due
+from bridge.outbox.webhooks import verify_webhook
 from bridge.services.apps import create_api_app, webhook_secrets
 from bridge.services.audit import verify_chain
 from examples.finance_client import ApiError, FinanceClient
@@ -31,7 +32,7 @@ def bridge(seeded_home, tmp_path_factory):
     shutil.copytree(seeded_home, home)
     app = create_app({"HOME": str(home), "CONVERSION_POOL_SIZE": 1})
     receiver = WebhookReceiver()
-    clients = {}
+    clients, hooks = {}, {}
     with app.app_context():
         for name, tenant, office in (
             ("经销商甲", "JN001", False),
@@ -43,6 +44,7 @@ def bridge(seeded_home, tmp_path_factory):
             )
             receiver.secrets.extend(webhook_secrets(api_app))
             clients[tenant] = (api_app.app_key, secret)
+            hooks[tenant] = webhook_secrets(api_app)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -53,6 +55,7 @@ def bridge(seeded_home, tmp_path_factory):
         "dealer": FinanceClient(base, *clients["JN001"]),
         "other": FinanceClient(base, *clients["QD002"]),
         "office": FinanceClient(base, *clients["*"]),
+        "webhook_secrets": hooks,
     }
     yield state
     server.close()
@@ -275,6 +278,17 @@ def test_other_tenants_see_nothing_and_head_office_sees_all(bridge):
     assert (
         office.get("/api/v1/contracts", params={"bizId": "LOAN-TENANT-1"})["total"] == 1
     )
+    office.post(f"/api/v1/contracts/{cid}/recall", json={"reason": "总部撤回"})
+    recalled = _events_of(bridge, cid)[-1]
+    assert recalled["event_type"] == "contract.recalled"  # to the dealer who owns it
+    delivery = next(
+        d
+        for d in bridge["receiver"].deliveries
+        if json.loads(d.body)["event_id"] == recalled["event_id"]
+    )
+    secrets = bridge["webhook_secrets"]
+    assert verify_webhook(delivery.headers, delivery.body, secrets["JN001"])
+    assert not verify_webhook(delivery.headers, delivery.body, secrets["*"])
 
 
 def test_transitions_legal_and_illegal(bridge):
