@@ -631,3 +631,17 @@ def outbox_dispatch(limit) -> None:
     click.echo(
         f"delivered={result.delivered} failed={result.failed} dead={result.dead}"
     )
+
+
+@main.group()
+def contracts() -> None:
+    """Contracts of the finance system."""
+
+
+@contracts.command("expire")
+@in_app
+def contracts_expire() -> None:
+    """Expire contracts past their deadline now (``serve`` does it every minute)."""
+    from .services.contracts import expire_due
+
+    click.echo(f"expired {expire_due()} contracts")

@@ -1,4 +1,4 @@
-"""Background jobs of ``sealbridge serve``: the outbox dispatcher.
+"""Background jobs of ``sealbridge serve``: the outbox dispatcher, contract expiry.
 
 Started by ``serve`` only — never at import time, in tests or in other
 commands — because each process that runs it sends webhooks. Several
@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from .outbox.dispatch import dispatch_due
+from .services.contracts import expire_due
 
 __all__ = ["start_scheduler"]
 
@@ -38,6 +39,18 @@ def _dispatch(app: Flask) -> None:
         )
 
 
+def _expire(app: Flask) -> None:
+    """Expire contracts past their deadline (with their callbacks)."""
+    with app.app_context():
+        try:
+            expired = expire_due()
+        except Exception:
+            logger.exception("contract expiry failed")
+            return
+    if expired:
+        logger.info("contracts expired: %d", expired)
+
+
 def start_scheduler(app: Flask) -> BackgroundScheduler:
     """Run the outbox dispatcher every ``OUTBOX_POLL_SECONDS``; call ``shutdown()``."""
     # APScheduler logs every run at INFO: twice every two seconds.
@@ -49,6 +62,15 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         seconds=app.config["OUTBOX_POLL_SECONDS"],
         args=(app,),
         id="outbox-dispatch",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        _expire,
+        "interval",
+        seconds=60,
+        args=(app,),
+        id="contract-expiry",
         max_instances=1,
         coalesce=True,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -53,6 +53,10 @@ def _common(body: dict, problems: dict) -> dict:
             expires_at = datetime.fromisoformat(str(expires))
         except ValueError:
             problems["expiresAt"] = "must be an ISO 8601 date-time"
+        else:  # stored in UTC; a time without an offset is taken as UTC
+            if expires_at.tzinfo is None:
+                expires_at = expires_at.replace(tzinfo=UTC)
+            expires_at = expires_at.astimezone(UTC)
     business = body.get("businessData")
     if business is not None and not isinstance(business, dict):
         problems["businessData"] = "must be an object"

@@ -53,6 +53,7 @@ __all__ = [
     "ContractRequest",
     "create_contract",
     "document_pdf",
+    "expire_due",
     "find_contract",
     "invalidate_contract",
     "recall_contract",
@@ -521,6 +522,30 @@ def invalidate_contract(
     )
     db.session.commit()
     return contract
+
+
+def expire_due(now: datetime | None = None, limit: int = 100) -> int:
+    """Contracts past their deadline while still SIGNING become EXPIRED (callbacks).
+
+    :return: how many expired; each in its own transaction.
+    """
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Contract.id)
+        .where(Contract.status == ContractStatus.SIGNING, Contract.expires_at < now)
+        .limit(limit)
+    ).all()
+    for contract_id in due:
+        contract = db.session.get(Contract, contract_id)
+        _end(
+            contract,
+            ContractStatus.EXPIRED,
+            Actor("platform:scheduler"),
+            "the signing deadline passed",
+            "expired",
+        )
+        db.session.commit()
+    return len(due)
 
 
 def remind_contract(api_app: ApiApp, contract_id: str, actor: Actor) -> list[Signatory]:

@@ -444,3 +444,27 @@ def test_templates_and_openapi_are_served(bridge):
     assert bundle.status_code == 200
     assert b"SwaggerUIBundle" in bundle.data
     bundle.close()
+
+
+def test_a_contract_past_its_deadline_expires_with_a_callback(bridge):
+    from datetime import UTC, datetime, timedelta
+
+    from bridge.services.contracts import expire_due
+
+    dealer = bridge["dealer"]
+    deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    contract = dealer.post(
+        "/api/v1/contracts",
+        json={
+            "bizId": "LOAN-EXPIRE-1",
+            "template": "loan_contract",
+            "parameters": _params("loan_contract"),
+            "expiresAt": deadline,
+            "send": True,
+        },
+    )
+    with bridge["app"].app_context():
+        assert expire_due(now=datetime.now(UTC)) == 0
+        assert expire_due(now=datetime.now(UTC) + timedelta(days=2)) >= 1
+    assert dealer.get(f"/api/v1/contracts/{contract['id']}")["status"] == "EXPIRED"
+    assert _events_of(bridge, contract["id"])[-1]["event_type"] == "contract.expired"
