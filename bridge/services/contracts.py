@@ -410,15 +410,25 @@ def _find_signatory(contract: Contract, signatory_id: int) -> Signatory:
     return signatory
 
 
+_CONTRACT_SEAL_KINDS = ("contract", "official")
+"""Which of a company's seals signs a contract when none is named: 合同专用章 first."""
+
+
 def _company_seal(signatory: Signatory, seal_ref: str | None) -> str:
     if seal_ref:
         return seal_ref
-    seal = db.session.scalar(
-        select(Seal).where(Seal.company == signatory.name).order_by(Seal.kind.desc())
+    seals = {
+        seal.kind: seal.id
+        for seal in db.session.scalars(
+            select(Seal).where(Seal.company == signatory.name)
+        )
+    }
+    for kind in _CONTRACT_SEAL_KINDS:
+        if kind in seals:
+            return seals[kind]
+    raise InvalidInputError(
+        f"{signatory.name} has no contract or official seal.", code="no_seal"
     )
-    if seal is None:
-        raise InvalidInputError(f"{signatory.name} has no seal.", code="no_seal")
-    return seal.id
 
 
 def sign_signatory(

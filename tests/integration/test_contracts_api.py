@@ -20,6 +20,7 @@ from bridge.outbox.dispatch import dispatch_due
 from bridge.outbox.webhooks import verify_webhook
 from bridge.services.apps import create_api_app, webhook_secrets
 from bridge.services.audit import verify_chain
+from bridge.services.seals import create_seal
 from examples.finance_client import ApiError, FinanceClient
 from tests.pdfs import chinese_pdf, pdfsig
 from tests.webhook_receiver import WebhookReceiver
@@ -34,6 +35,8 @@ def bridge(seeded_home, tmp_path_factory):
     receiver = WebhookReceiver()
     clients, hooks = {}, {}
     with app.app_context():
+        # The dealer has an official seal too; contracts take its contract seal.
+        create_seal(company="济南重汽商用车销售服务有限公司", kind="official")
         for name, tenant, office in (
             ("经销商甲", "JN001", False),
             ("经销商乙", "QD002", False),
@@ -169,6 +172,7 @@ def test_scenario_2_four_party_loan_contract(bridge, tmp_path):
     ] * 4
     names = [s["Signer Certificate Common Name"] for s in signatures]
     assert names[:2] == ["张建国", "李秀英"]
+    assert names[2] == "济南重汽商用车销售服务有限公司合同专用章"
     assert "重汽汽车金融有限公司" in names[3]
     types = [e["event_type"] for e in _events_of(bridge, contract["id"])]
     assert types == ["contract.sent"] + ["signatory.signed"] * 4 + [
