@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..documents import finance_templates
 from ..documents.storage import LocalStorage
@@ -112,11 +112,18 @@ def _visible(query, api_app: ApiApp):
 
 def find_contract(api_app: ApiApp, contract_id: str) -> Contract:
     """The contract, if the app may see it; another tenant's is simply not found."""
-    contract = db.session.scalar(
-        _visible(select(Contract).where(Contract.id == contract_id), api_app).options(
-            selectinload(Contract.documents).selectinload(ContractDocument.revisions),
-            selectinload(Contract.signatories),
+    # One query for the contract with its documents, revisions and signatories.
+    contract = (
+        db.session.execute(
+            _visible(
+                select(Contract).where(Contract.id == contract_id), api_app
+            ).options(
+                joinedload(Contract.documents).joinedload(ContractDocument.revisions),
+                joinedload(Contract.signatories),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
     if contract is None:
         raise NotFoundError(
