@@ -34,6 +34,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(home))
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    if ":memory:" not in settings["DATABASE_URL"]:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_size": settings["DATABASE_POOL_SIZE"]
+        }
     # Leave room for multipart framing around the largest accepted file.
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_BYTES"] + 64 * 1024
     app.json.ensure_ascii = False

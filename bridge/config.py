@@ -20,6 +20,9 @@ INSTANCE_FILE = "sealbridge.toml"
 DEFAULTS: dict[str, Any] = {
     # SQLAlchemy URL; None means the SQLite file in the instance folder.
     "DATABASE_URL": None,
+    # Connections each process keeps open. A request may hold two at once (its
+    # session, and the one that records its nonce), so at least 2 × threads.
+    "DATABASE_POOL_SIZE": 20,
     # Base64 of 32 random bytes. None in the embedded default: one is generated
     # into the instance folder (with a warning) so keys are never plain on disk.
     "MASTER_KEY": None,

@@ -64,6 +64,7 @@ class SignedClient:
         content_type: str | None = None,
         send_path: str | None = None,
         send_body: bytes | None = None,
+        headers: dict[str, str] | None = None,
         **sign_options,
     ):
         """Sign ``method path body``; send ``send_path``/``send_body`` if given."""
@@ -71,9 +72,12 @@ class SignedClient:
             body = jsonlib.dumps(json, ensure_ascii=False).encode()
             content_type = "application/json"
         body = body or b""
-        headers = signed_headers(
-            self.app_key, self.secret, method, path, body, **sign_options
-        )
+        headers = {
+            **(headers or {}),
+            **signed_headers(
+                self.app_key, self.secret, method, path, body, **sign_options
+            ),
+        }
         return self.client.open(
             send_path or path,
             method=method,

@@ -17,6 +17,7 @@ from ..errors import InvalidInputError
 from ..services import contracts, credit
 from ..services.audit import Actor
 from .contract_io import contract_json, parse_template_request, parse_upload_request
+from .contract_views import contract_response
 
 __all__ = ["bp"]
 
@@ -123,9 +124,7 @@ def search():
 @bp.get("/contracts/<contract_id>")
 @require_app
 def get_contract(contract_id: str):
-    return jsonify(
-        contract_json(contracts.find_contract(current_api_app(), contract_id))
-    )
+    return contract_response(contract_id)
 
 
 @bp.post("/contracts/<contract_id>/send")

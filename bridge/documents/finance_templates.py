@@ -23,6 +23,7 @@ chosen ``oneOf`` entry's title) for choices, and for an object marked
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -195,6 +196,12 @@ def parties(template: FinanceTemplate, params: dict) -> list[dict]:
 
 
 def _load(path: Path) -> FinanceTemplate:
+    """The template at ``path``, parsed and checked once per version of the file."""
+    return _load_version(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_version(path: Path, mtime_ns: int) -> FinanceTemplate:
     name = path.name.removesuffix(".schema.json")
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))

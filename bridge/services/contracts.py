@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..documents import finance_templates
@@ -126,10 +126,32 @@ def find_contract(api_app: ApiApp, contract_id: str) -> Contract:
         .scalar_one_or_none()
     )
     if contract is None:
-        raise NotFoundError(
-            f"There is no contract {contract_id}.", code="unknown_contract"
-        )
+        raise _not_found(contract_id)
     return contract
+
+
+# Built once: status polls run one of these for every request.
+_VERSION = select(Contract.last_event_seq).where(Contract.id == bindparam("id"))
+_VERSION_IN_TENANT = _VERSION.where(Contract.tenant == bindparam("tenant"))
+
+
+def contract_version(api_app: ApiApp, contract_id: str) -> int:
+    """The number of the contract's last event: it changes with every change."""
+    if api_app.head_office:
+        seq = db.session.scalar(_VERSION, {"id": contract_id})
+    else:
+        seq = db.session.scalar(
+            _VERSION_IN_TENANT, {"id": contract_id, "tenant": api_app.tenant}
+        )
+    if seq is None:
+        raise _not_found(contract_id)
+    return seq
+
+
+def _not_found(contract_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"There is no contract {contract_id}.", code="unknown_contract"
+    )
 
 
 def _store_revision(document: ContractDocument, pdf: bytes, reason: str) -> str:

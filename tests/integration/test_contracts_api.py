@@ -23,6 +23,7 @@ from bridge.services.audit import verify_chain
 from bridge.services.seals import create_seal
 from examples.finance_client import ApiError, FinanceClient
 from tests.pdfs import chinese_pdf, pdfsig
+from tests.signed_client import SignedClient
 from tests.webhook_receiver import WebhookReceiver
 
 
@@ -256,6 +257,31 @@ def test_biz_id_makes_creation_idempotent(bridge):
         _create(dealer, "LOAN-IDEM-1", send=False, signing_place="山东省青岛市")
     assert caught.value.status == 409
     assert caught.value.code == "biz_id_conflict"
+
+
+def test_status_polls_revalidate_with_etags_and_see_every_change(bridge):
+    dealer, other = bridge["dealer"], bridge["other"]
+    contract = _create(dealer, "ETAG-2026-0001")
+    path = f"/api/v1/contracts/{contract['id']}"
+    test_client = bridge["app"].test_client()
+    polls = SignedClient(test_client, dealer.app_key, dealer.app_secret)
+    first = polls.get(path)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and first.get_json() == dealer.get(path)
+
+    unchanged = polls.get(path, headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+
+    borrower = contract["signatories"][0]
+    dealer.post(f"{path}/signatories/{borrower['id']}/sign")
+    changed = polls.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.get_json()["signatories"][0]["status"] == "SIGNED"
+    assert changed.get_json()["timeline"][-1]["type"] == "signed"
+
+    stranger = SignedClient(test_client, other.app_key, other.app_secret)
+    hidden = stranger.get(path, headers={"If-None-Match": changed.headers["ETag"]})
+    assert hidden.status_code == 404 and "ETag" not in hidden.headers
 
 
 def test_other_tenants_see_nothing_and_head_office_sees_all(bridge):
