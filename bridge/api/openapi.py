@@ -50,6 +50,17 @@ def _op(
     return operation
 
 
+def _polled(operation: dict) -> dict:
+    """An operation answered with an ETag, and 304 when it still matches."""
+    etag = {"ETag": {"schema": {"type": "string"}}}
+    operation["responses"]["200"]["headers"] = etag
+    operation["responses"]["304"] = {
+        "description": "Not modified since the ETag sent in If-None-Match",
+        "headers": etag,
+    }
+    return operation
+
+
 _CONTRACT = {"$ref": "#/components/schemas/Contract"}
 _ID = {
     "name": "contract_id",
@@ -145,11 +156,21 @@ def openapi_document() -> dict:
                 ),
             },
             "/api/v1/contracts/{contract_id}": {
-                "get": _op(
-                    "A contract: status, parties, who is next, the audit timeline",
-                    params=[_ID],
-                    ok=_CONTRACT,
-                    errors=("401", "404"),
+                "get": _polled(
+                    _op(
+                        "A contract: status, parties, who is next, the audit timeline",
+                        params=[
+                            _ID,
+                            {
+                                "name": "If-None-Match",
+                                "in": "header",
+                                "schema": {"type": "string"},
+                                "description": "The ETag of the last answer",
+                            },
+                        ],
+                        ok=_CONTRACT,
+                        errors=("401", "404"),
+                    )
                 )
             },
             "/api/v1/contracts/{contract_id}/send": {

@@ -11,7 +11,7 @@ import hashlib
 import json
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
@@ -38,10 +38,10 @@ from ..models import (
 )
 from ..outbox import enqueue
 from ..runtime import runtime
-from ..signing.handwriting import typeset_signature
+from ..signing.handwriting import SIGNATURE_INK, typeset_signature
 from ..signing.pdf_input import open_for_reading
 from ..signing.placement import KeywordPlacement, PagePlacement, Placement
-from ..signing.sealer import SealOptions, SignatureLevel
+from ..signing.sealer import SEAL_RED, SealOptions, SignatureLevel
 from . import pki
 from .audit import Actor, record_event
 from .conversion import convert_docx
@@ -334,6 +334,12 @@ def _auto_seal_name(contract: Contract) -> str:
     return config["AUTO_SEALS"].get(contract.category, config["AUTO_SEAL"])
 
 
+# The date under a signature is the day as the parties read it (UTC+8).
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+# The label the templates print under each signature line for its date.
+DATE_LABEL = "日期："
+
+
 def _placement(spec: dict) -> Placement:
     if "keyword" in spec:
         return KeywordPlacement(spec["keyword"], "last", _SEAL_OFFSET_PT)
@@ -347,6 +353,9 @@ def _apply(contract: Contract, signatory: Signatory, seal_ref: str | None) -> st
         placement=_placement(signatory.placement),
         level=SignatureLevel.B_T,
         reason=f"{signatory.role} {signatory.name}",
+        date=datetime.now(CHINA_TIME).date(),
+        date_ink=SIGNATURE_INK if signatory.kind == "PERSONAL" else SEAL_RED,
+        date_label=DATE_LABEL,
     )
     if signatory.kind == "PERSONAL":
         digest = (

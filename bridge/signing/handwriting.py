@@ -15,11 +15,11 @@ from PIL import Image, ImageDraw, ImageFont
 from .appearance import SealArtwork
 from .seal_image import find_cjk_font
 
-__all__ = ["typeset_signature"]
+__all__ = ["SIGNATURE_INK", "typeset_signature"]
 
 _PX_PER_MM = 16
 _GLYPH_MM = 11.0
-_INK = (16, 16, 40, 255)
+SIGNATURE_INK = (16, 16, 40)
 
 
 @functools.lru_cache(maxsize=1)
@@ -45,7 +45,9 @@ def typeset_signature(name: str) -> SealArtwork:
     image = Image.new(
         "RGBA", (right - left + 2 * pad, bottom - top + 2 * pad), (0, 0, 0, 0)
     )
-    ImageDraw.Draw(image).text((pad - left, pad - top), name, font=font, fill=_INK)
+    ImageDraw.Draw(image).text(
+        (pad - left, pad - top), name, font=font, fill=(*SIGNATURE_INK, 255)
+    )
     shear = 0.18
     image = image.transform(
         (int(image.width + image.height * shear), image.height),

@@ -22,6 +22,7 @@ __all__ = [
     "Placement",
     "RidingPlacement",
     "Widget",
+    "keyword_boxes",
     "resolve",
 ]
 
@@ -89,17 +90,29 @@ def _page_index(page: int, page_count: int) -> int:
     return index
 
 
-def _keyword_centres(pdf: bytes, keyword: str) -> list[tuple[int, float, float]]:
-    """Every occurrence of ``keyword`` as (page index, x, y) of its centre."""
+def keyword_boxes(pdf: bytes, keyword: str) -> list[tuple[int, Box]]:
+    """Every occurrence of ``keyword`` as (page index, box in PDF points)."""
     found = []
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         for index, page in enumerate(document.pages):
             x0, _, _, y1 = (float(v) for v in page.mediabox)
             for match in page.search(keyword, regex=False, case=True):
-                centre_x = x0 + (match["x0"] + match["x1"]) / 2
-                centre_y = y1 - (match["top"] + match["bottom"]) / 2
-                found.append((index, centre_x, centre_y))
+                box = (
+                    x0 + match["x0"],
+                    y1 - match["bottom"],
+                    x0 + match["x1"],
+                    y1 - match["top"],
+                )
+                found.append((index, box))
     return found
+
+
+def _keyword_centres(pdf: bytes, keyword: str) -> list[tuple[int, float, float]]:
+    """Every occurrence of ``keyword`` as (page index, x, y) of its centre."""
+    return [
+        (page, (x1 + x2) / 2, (y1 + y2) / 2)
+        for page, (x1, y1, x2, y2) in keyword_boxes(pdf, keyword)
+    ]
 
 
 def resolve(

@@ -31,11 +31,12 @@ from ..errors import ConflictError, PlacementError, TimestampError
 from .appearance import MM, SealArtwork, add_seal_field
 from .cms import CmsSigner
 from .pdf_input import open_for_update, pdf_errors
-from .placement import Placement, RidingPlacement, Widget, resolve
+from .placement import Placement, RidingPlacement, Widget, keyword_boxes, resolve
 from .seal_image import find_cjk_font
 from .timestamping import timestamp_digest
 
 __all__ = [
+    "SEAL_RED",
     "LongTermMaterial",
     "PdfSealer",
     "SealOptions",
@@ -46,6 +47,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Box = tuple[float, float, float, float]
+SEAL_RED = (230, 0, 18)
+# How far below a seal's centre its date label may be (about 50 mm).
+_DATE_LABEL_REACH = 140.0
 
 
 class SignatureLevel(enum.StrEnum):
@@ -75,6 +79,11 @@ class SealOptions:
     level: SignatureLevel = SignatureLevel.B_T
     date: date | None = None
     """Adds a date stamp (2026年11月29日) below the seal."""
+    date_ink: tuple[int, int, int] = SEAL_RED
+    """The date's colour: seal red, or the ink of a handwritten signature."""
+    date_label: str | None = None
+    """Write the date after this label (日期：) where the page has one in the
+    seal's column just below it; under the seal otherwise."""
     field_name: str | None = None
     """Name of the new signature field; ``Seal<n>`` by default."""
     size_mm: float | None = None
@@ -117,16 +126,14 @@ def page_boxes(reader: PdfFileReader) -> list[Box]:
 
 
 @functools.lru_cache(maxsize=64)
-def date_artwork(day: date) -> SealArtwork:
-    """A red date stamp such as 2026年11月29日, 4.2 mm high."""
+def date_artwork(day: date, ink: tuple[int, int, int] = SEAL_RED) -> SealArtwork:
+    """A date stamp such as 2026年11月29日, 4.2 mm high."""
     text = f"{day.year}年{day.month}月{day.day}日"
     scale = 24  # pixels per millimetre
     font = ImageFont.truetype(find_cjk_font(bold=True), size=int(4.2 * scale))
     left, top, right, bottom = font.getbbox(text)
     image = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
-    ImageDraw.Draw(image).text(
-        (4 - left, 4 - top), text, font=font, fill=(230, 0, 18, 255)
-    )
+    ImageDraw.Draw(image).text((4 - left, 4 - top), text, font=font, fill=(*ink, 255))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return SealArtwork.from_png(
@@ -134,17 +141,44 @@ def date_artwork(day: date) -> SealArtwork:
     )
 
 
-def _date_widget(seal: Widget, artwork: SealArtwork) -> Widget:
-    """The date stamp centred under the seal, overlapping its lower edge a little."""
-    x1, y1, x2, _ = seal.rect
-    centre = (x1 + x2) / 2
+def _date_widget(
+    seal: Widget, artwork: SealArtwork, labels: list[tuple[int, Box]]
+) -> Widget:
+    """The date after the seal's own date label, or centred under the seal.
+
+    The seal's label is the nearest one below the seal's centre, at most
+    ``_DATE_LABEL_REACH`` away, in the seal's column: the rightmost label
+    that starts left of the seal's centre.
+    """
+    x1, y1, x2, y2 = seal.rect
+    centre_x, centre_y = (x1 + x2) / 2, (y1 + y2) / 2
+    below = [
+        box
+        for page, box in labels
+        if page == seal.page_index
+        and box[0] < centre_x
+        and centre_y - _DATE_LABEL_REACH < box[1] < centre_y
+    ]
+    if below:
+        column = max(box[0] for box in below)
+        label = max((box for box in below if box[0] == column), key=lambda b: b[1])
+        left, middle = label[2] + 2, (label[1] + label[3]) / 2
+        return Widget(
+            seal.page_index,
+            (
+                left,
+                middle - artwork.height_pt / 2,
+                left + artwork.width_pt,
+                middle + artwork.height_pt / 2,
+            ),
+        )
     top = y1 + artwork.height_pt * 0.5
     return Widget(
         seal.page_index,
         (
-            centre - artwork.width_pt / 2,
+            centre_x - artwork.width_pt / 2,
             top - artwork.height_pt,
-            centre + artwork.width_pt / 2,
+            centre_x + artwork.width_pt / 2,
             top,
         ),
     )
@@ -205,8 +239,11 @@ class PdfSealer:
             )
             placed = [(self._artwork, widgets)]
             if options.date is not None:
-                stamp = date_artwork(options.date)
-                placed.append((stamp, [_date_widget(widgets[0], stamp)]))
+                stamp = date_artwork(options.date, options.date_ink)
+                labels = (
+                    keyword_boxes(pdf, options.date_label) if options.date_label else []
+                )
+                placed.append((stamp, [_date_widget(widgets[0], stamp, labels)]))
             name = options.field_name or _next_field_name(writer.prev)
             if any(
                 existing == name for existing, _, _ in enumerate_sig_fields(writer.prev)

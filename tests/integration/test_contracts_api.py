@@ -9,6 +9,7 @@ import re
 import shutil
 import threading
 
+import pdfplumber
 import pytest
 import waitress
 
@@ -22,7 +23,7 @@ from bridge.services.apps import create_api_app, webhook_secrets
 from bridge.services.audit import verify_chain
 from bridge.services.seals import create_seal
 from examples.finance_client import ApiError, FinanceClient
-from tests.pdfs import chinese_pdf, pdfsig
+from tests.pdfs import chinese_pdf, pdfsig, widgets
 from tests.signed_client import SignedClient
 from tests.webhook_receiver import WebhookReceiver
 
@@ -175,10 +176,26 @@ def test_scenario_2_four_party_loan_contract(bridge, tmp_path):
     assert names[:2] == ["张建国", "李秀英"]
     assert names[2] == "济南重汽商用车销售服务有限公司合同专用章"
     assert "重汽汽车金融有限公司" in names[3]
+    _assert_each_date_label_is_filled(final)
     types = [e["event_type"] for e in _events_of(bridge, contract["id"])]
     assert types == ["contract.sent"] + ["signatory.signed"] * 4 + [
         "contract.completed"
     ]
+
+
+def _assert_each_date_label_is_filled(pdf_path):
+    """Every 日期： under a signature line has a date widget right after it."""
+    with pdfplumber.open(pdf_path) as document:
+        page = document.pages[-1]
+        labels = page.search("日期：")
+        boxes = [w for w in widgets(page) if w["x1"] - w["x0"] < 100]
+        assert len(labels) == 4
+        for label in labels:
+            assert any(
+                abs(box["x0"] - label["x1"]) < 5
+                and box["top"] < (label["top"] + label["bottom"]) / 2 < box["bottom"]
+                for box in boxes
+            ), label
 
 
 def test_scenario_3_lease_contract_and_recall(bridge):
@@ -267,21 +284,25 @@ def test_status_polls_revalidate_with_etags_and_see_every_change(bridge):
     polls = SignedClient(test_client, dealer.app_key, dealer.app_secret)
     first = polls.get(path)
     etag = first.headers["ETag"]
-    assert first.status_code == 200 and first.get_json() == dealer.get(path)
+    assert first.status_code == 200
+    assert first.get_json() == dealer.get(path)
 
     unchanged = polls.get(path, headers={"If-None-Match": etag})
-    assert unchanged.status_code == 304 and unchanged.data == b""
+    assert unchanged.status_code == 304
+    assert unchanged.data == b""
 
     borrower = contract["signatories"][0]
     dealer.post(f"{path}/signatories/{borrower['id']}/sign")
     changed = polls.get(path, headers={"If-None-Match": etag})
-    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
     assert changed.get_json()["signatories"][0]["status"] == "SIGNED"
     assert changed.get_json()["timeline"][-1]["type"] == "signed"
 
     stranger = SignedClient(test_client, other.app_key, other.app_secret)
     hidden = stranger.get(path, headers={"If-None-Match": changed.headers["ETag"]})
-    assert hidden.status_code == 404 and "ETag" not in hidden.headers
+    assert hidden.status_code == 404
+    assert "ETag" not in hidden.headers
 
 
 def test_other_tenants_see_nothing_and_head_office_sees_all(bridge):
