@@ -1,8 +1,17 @@
-"""Shared fixtures: an instance with its embedded PKI and demo seals, made once."""
+"""Shared fixtures: an instance with its embedded PKI and demo seals, made once.
+
+``SEALBRIDGE_TEST_DATABASE=postgresql`` puts every instance made here in its
+own database of a private PostgreSQL server instead of its SQLite file;
+``bin/dev test`` runs the tests marked ``database`` that way too.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import os
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -10,8 +19,13 @@ from click.testing import CliRunner
 
 from bridge import create_app
 from bridge.cli import main
+from bridge.config import INSTANCE_FILE
+from bridge.extensions import db
 from bridge.services import pki
 from bridge.services.seals import create_seal
+from tests.postgres import PostgresServer, postgres_binaries
+
+ON_POSTGRES = os.environ.get("SEALBRIDGE_TEST_DATABASE", "sqlite") == "postgresql"
 
 SEALS = {
     "official": ("中国重型汽车集团有限公司", "official", None),
@@ -23,11 +37,70 @@ SEALS = {
 
 
 @pytest.fixture(scope="session")
-def seeded_home(tmp_path_factory) -> Path:
-    """An instance folder with the PKI and five seals (keys are slow to make)."""
-    home = tmp_path_factory.mktemp("seeded")
+def postgres():
+    """The session's private PostgreSQL server; skipped where none is installed."""
+    binaries = postgres_binaries()
+    if binaries is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed (bin/dev installs it).")
+        pytest.skip("PostgreSQL is not installed")
+    server = PostgresServer(binaries)
+    server.start()
+    yield server
+    server.destroy()
+
+
+class Instances:
+    """Makes instance folders, each with a database of its own."""
+
+    def __init__(self, server: PostgresServer | None) -> None:
+        self.server = server
+        self._numbers = itertools.count(1)
+
+    def new(self, folder: Path, copy_of: Path | None = None) -> Path:
+        """An instance at ``folder``: empty, or a copy of ``copy_of``."""
+        if copy_of is None:
+            folder.mkdir(parents=True)
+        else:
+            shutil.copytree(copy_of, folder)
+        if self.server is not None:
+            template = _database_of(copy_of) if copy_of is not None else None
+            url = self.server.create_database(f"t{next(self._numbers)}", template)
+            (folder / INSTANCE_FILE).write_text(f'DATABASE_URL = "{url}"\n')
+        return folder
+
+
+def _database_of(home: Path) -> str:
+    config = tomllib.loads((home / INSTANCE_FILE).read_text())
+    return config["DATABASE_URL"].rsplit("/", 1)[1]
+
+
+@contextlib.contextmanager
+def app_context_of(home: Path):
+    """An app context on ``home`` that leaves no connection open afterwards.
+
+    A PostgreSQL database can be copied only while no one is connected to it.
+    """
     app = create_app({"HOME": str(home)})
     with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def instances(request) -> Instances:
+    server = request.getfixturevalue("postgres") if ON_POSTGRES else None
+    return Instances(server)
+
+
+@pytest.fixture(scope="session")
+def seeded_home(tmp_path_factory, instances) -> Path:
+    """An instance folder with the PKI and five seals (keys are slow to make)."""
+    home = instances.new(tmp_path_factory.mktemp("seeded") / "instance")
+    with app_context_of(home):
         pki.ensure_pki()
         for company, kind, holder in SEALS.values():
             create_seal(company=company, kind=kind, holder=holder)
@@ -35,11 +108,9 @@ def seeded_home(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def home(seeded_home, tmp_path) -> Path:
+def home(seeded_home, tmp_path, instances) -> Path:
     """A private copy of the seeded instance for one test."""
-    copy = tmp_path / "instance"
-    shutil.copytree(seeded_home, copy)
-    return copy
+    return instances.new(tmp_path / "instance", copy_of=seeded_home)
 
 
 @pytest.fixture
@@ -78,10 +149,9 @@ def seal_file(cli):
 
 @pytest.fixture(scope="session")
 def seal_names(seeded_home) -> dict[str, str]:
-    app = create_app({"HOME": str(seeded_home)})
     from bridge.services.seals import list_seals
 
-    with app.app_context():
+    with app_context_of(seeded_home):
         by_company_kind = {(s.company, s.kind): s.name for s in list_seals()}
     return {
         key: by_company_kind[(company, kind)]
@@ -94,7 +164,6 @@ def nss_db(seeded_home, tmp_path_factory):
     """An NSS database trusting the seeded instance's root, for pdfsig."""
     from tests.pdfs import trusting_nss_db
 
-    app = create_app({"HOME": str(seeded_home)})
-    with app.app_context():
+    with app_context_of(seeded_home):
         root = pki.root_certificate_pem()
     return trusting_nss_db(tmp_path_factory.mktemp("nss"), root)

@@ -13,6 +13,8 @@ from bridge.models import UsedNonce, utcnow
 from bridge.services.apps import disable_api_app
 from tests.signed_client import SignedClient, new_api_app, signed_headers
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 def dealer(app):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from bridge import create_app
 from bridge.extensions import db
 from bridge.models import OutboxMessage
@@ -12,6 +14,8 @@ from bridge.outbox import enqueue
 from bridge.services.apps import find_app
 from tests.signed_client import SignedClient
 from tests.webhook_receiver import WebhookReceiver
+
+pytestmark = pytest.mark.database
 
 
 def _create(cli, *options):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shutil
 import threading
 
 import pdfplumber
@@ -27,12 +26,13 @@ from tests.pdfs import chinese_pdf, pdfsig, widgets
 from tests.signed_client import SignedClient
 from tests.webhook_receiver import WebhookReceiver
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture(scope="module")
-def bridge(seeded_home, tmp_path_factory):
+def bridge(seeded_home, tmp_path_factory, instances):
     """The bridge on loopback, a webhook receiver, and three apps' clients."""
-    home = tmp_path_factory.mktemp("api") / "instance"
-    shutil.copytree(seeded_home, home)
+    home = instances.new(tmp_path_factory.mktemp("api") / "instance", seeded_home)
     app = create_app({"HOME": str(home), "CONVERSION_POOL_SIZE": 1})
     receiver = WebhookReceiver()
     clients, hooks = {}, {}

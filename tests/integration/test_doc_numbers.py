@@ -19,10 +19,12 @@ from bridge.services.doc_numbers import (
     reserve_number,
 )
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
-def fresh_app(tmp_path):
-    return create_app({"HOME": str(tmp_path / "numbers")})
+def fresh_app(tmp_path, instances):
+    return create_app({"HOME": str(instances.new(tmp_path / "numbers"))})
 
 
 def _serials(app, organ: str, year: int) -> list[int]:

@@ -14,6 +14,8 @@ from examples.finance_client import ApiError, FinanceClient, main
 from tests.pdfs import pdfsig
 from tests.signed_client import new_api_app
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 def live_bridge(home):

@@ -17,6 +17,8 @@ from bridge.services.apps import find_app, retire_webhook_secret, rotate_webhook
 from tests.signed_client import SignedClient, new_api_app
 from tests.webhook_receiver import WebhookReceiver, refused_url
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 def receiver():
