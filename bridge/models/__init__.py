@@ -10,6 +10,7 @@ from .contracts import (
     Signatory,
 )
 from .documents import DocumentNumber, DocumentNumberCounter
+from .oa import OaRedHeader, SealTask
 from .outbox import OutboxMessage
 from .seals import Authority, Certificate, Seal, SealUsage
 
@@ -23,8 +24,10 @@ __all__ = [
     "DocumentNumber",
     "DocumentNumberCounter",
     "DocumentRevision",
+    "OaRedHeader",
     "OutboxMessage",
     "Seal",
+    "SealTask",
     "SealUsage",
     "Signatory",
     "UsedNonce",

@@ -1,0 +1,52 @@
+"""OA pushback through the outbox: enqueue with the change, deliver with retries.
+
+The PDF is kept in the content-addressed document store; the outbox row
+holds only its digest and where it goes, so a retry pushes the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from oa_plugin.client import EcologyClient, OaError
+from oa_plugin.pushback import Pushback, push_document
+
+from ..outbox import enqueue_pushback
+from ..runtime import runtime
+from .contracts import storage
+from .oa_settings import oa_settings, require
+
+__all__ = ["client", "deliver", "enqueue_document"]
+
+
+def client() -> EcologyClient:
+    """The e-cology client of this deployment (one per process)."""
+    settings = oa_settings()
+    url, login = require("url"), settings["login"]
+    return runtime().cached(
+        ("oa_client", url, login),
+        lambda: EcologyClient(
+            url,
+            login,
+            settings["password"] or "",
+            timeout=settings["timeout_seconds"],
+        ),
+    )
+
+
+def enqueue_document(job: Pushback, pdf: bytes) -> None:
+    """Queue ``pdf`` for ``job``'s request — in the caller's transaction."""
+    payload = dataclasses.asdict(job)
+    payload["sha256"] = storage().put(pdf)
+    enqueue_pushback(payload, subject_id=f"oa:{job.request_id}")
+
+
+def deliver(payload: dict) -> str | None:
+    """Push one queued document; None when done, else why not (to retry)."""
+    fields = {f.name for f in dataclasses.fields(Pushback)}
+    job = Pushback(**{k: v for k, v in payload.items() if k in fields})
+    try:
+        push_document(client(), job, storage().get(payload["sha256"]))
+    except OaError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
