@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .errors import register_error_handlers
     from .extensions import db
     from .runtime import Runtime
+    from .soap import bp as soap_bp
 
     overrides = dict(config or {})
     home = instance_home(overrides.pop("HOME", None))
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(contracts_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.docs_bp())
+    app.register_blueprint(soap_bp)
     with app.app_context():
         configure_sqlite()
         upgrade_database()

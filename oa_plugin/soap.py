@@ -39,7 +39,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 class SoapFault(Exception):
     """A fault for the caller: ``Client`` (its request) or ``Server`` (ours)."""
 
-    def __init__(self, code: str, message: str, *, side: str = "Client") -> None:
+    def __init__(self, code: str, message: str, side: str = "Client") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -62,6 +62,8 @@ def parse_xml(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element
     """Parse untrusted XML: size limit, no DTD, no entities, no network."""
     if len(data) > max_bytes:
         raise SoapFault("too_large", f"The message exceeds {max_bytes} bytes.")
+    if b"<!DOCTYPE" in data:  # refused before libxml2 reads any declaration
+        raise SoapFault("dtd_forbidden", "Document type declarations are refused.")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -271,13 +273,15 @@ class SoapService:
         try:
             return 200, envelope(self._dispatch(body))
         except SoapFault as fault:
-            return (400 if fault.side == "Client" else 500), fault_envelope(
-                fault, self.wsdl.namespace
-            )
+            return self.refuse(fault)
         except Exception:
             logger.exception("SOAP operation failed")
-            fault = SoapFault("internal_error", "Internal error.", side="Server")
-            return 500, fault_envelope(fault, self.wsdl.namespace)
+            return self.refuse(SoapFault("internal_error", "Internal error.", "Server"))
+
+    def refuse(self, fault: SoapFault) -> tuple[int, bytes]:
+        """HTTP status and fault envelope: 400 for the caller's faults, else 500."""
+        status = 400 if fault.side == "Client" else 500
+        return status, fault_envelope(fault, self.wsdl.namespace)
 
     def _dispatch(self, body: bytes) -> etree._Element:
         root = parse_xml(body, self.max_bytes)

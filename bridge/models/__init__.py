@@ -10,7 +10,7 @@ from .contracts import (
     Signatory,
 )
 from .documents import DocumentNumber, DocumentNumberCounter
-from .oa import OaRedHeader, SealTask
+from .oa import OaNonce, OaRedHeader, SealTask
 from .outbox import OutboxMessage
 from .seals import Authority, Certificate, Seal, SealUsage
 
@@ -24,6 +24,7 @@ __all__ = [
     "DocumentNumber",
     "DocumentNumberCounter",
     "DocumentRevision",
+    "OaNonce",
     "OaRedHeader",
     "OutboxMessage",
     "Seal",

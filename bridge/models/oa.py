@@ -1,4 +1,4 @@
-"""OA integration: seal tasks of OA requests, red headers applied for them."""
+"""OA integration: seal tasks, red headers applied, WS-Security nonces."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .base import utcnow
 
-__all__ = ["OaRedHeader", "SealTask"]
+__all__ = ["OaNonce", "OaRedHeader", "SealTask"]
 
 
 class SealTask(db.Model):
@@ -61,4 +61,16 @@ class OaRedHeader(db.Model):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
+    )
+
+
+class OaNonce(db.Model):
+    """A WS-Security nonce already accepted from an OA user; again is a replay."""
+
+    __tablename__ = "oa_used_nonces"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
     )

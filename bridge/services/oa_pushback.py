@@ -34,11 +34,15 @@ def client() -> EcologyClient:
     )
 
 
-def enqueue_document(job: Pushback, pdf: bytes) -> None:
-    """Queue ``pdf`` for ``job``'s request — in the caller's transaction."""
+def enqueue_document(job: Pushback, pdf: bytes) -> str:
+    """Queue ``pdf`` for ``job``'s request — in the caller's transaction.
+
+    Returns the PDF's SHA-256 (its name in the document store).
+    """
     payload = dataclasses.asdict(job)
     payload["sha256"] = storage().put(pdf)
     enqueue_pushback(payload, subject_id=f"oa:{job.request_id}")
+    return payload["sha256"]
 
 
 def deliver(payload: dict) -> str | None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0004
-Create Date: 2026-11-29 04:54:41.314310
+Create Date: 2026-11-29 04:55:44.778511
 """
 
 import sqlalchemy as sa
@@ -57,6 +57,18 @@ def upgrade() -> None:
             batch_op.f("ix_oa_seal_tasks_request_id"), ["request_id"], unique=False
         )
 
+    op.create_table(
+        "oa_used_nonces",
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("nonce", sa.String(length=128), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("username", "nonce"),
+    )
+    with op.batch_alter_table("oa_used_nonces", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_oa_used_nonces_seen_at"), ["seen_at"], unique=False
+        )
+
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -74,6 +86,10 @@ def downgrade() -> None:
         batch_op.alter_column("app_id", existing_type=sa.INTEGER(), nullable=False)
         batch_op.drop_column("kind")
 
+    with op.batch_alter_table("oa_used_nonces", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oa_used_nonces_seen_at"))
+
+    op.drop_table("oa_used_nonces")
     with op.batch_alter_table("oa_seal_tasks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_oa_seal_tasks_request_id"))
 
