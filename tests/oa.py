@@ -13,9 +13,11 @@ OA_USER = ("ecology", "ecology-secret")
 """The WS-Security user the sandbox's node actions call the bridge as."""
 
 
-def sandbox_server(folder, bridge_url: str | None = None, **options) -> LoopbackServer:
+def sandbox_server(
+    folder, bridge_url: str | None = None, port: int = 0, **options
+) -> LoopbackServer:
     config = SandboxConfig(folder, bridge_url=bridge_url, **options)
-    return LoopbackServer(create_sandbox(config)).start()
+    return LoopbackServer(create_sandbox(config), port).start()
 
 
 def sandbox_docs(server: LoopbackServer, keyword: str) -> list[int]:

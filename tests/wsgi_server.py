@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 
 from werkzeug.serving import make_server
 
-__all__ = ["LoopbackServer"]
+__all__ = ["LoopbackServer", "free_port"]
+
+
+def free_port() -> int:
+    """A port nobody listens on now, for servers that must know each other."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class LoopbackServer:

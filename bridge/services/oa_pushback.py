@@ -9,14 +9,14 @@ from __future__ import annotations
 import dataclasses
 
 from oa_plugin.client import EcologyClient, OaError
-from oa_plugin.pushback import Pushback, push_document
+from oa_plugin.pushback import Pushback, push_documents
 
 from ..outbox import enqueue_pushback
 from ..runtime import runtime
 from .contracts import storage
 from .oa_settings import oa_settings, require
 
-__all__ = ["client", "deliver", "enqueue_document"]
+__all__ = ["client", "deliver", "enqueue_documents"]
 
 
 def client() -> EcologyClient:
@@ -34,23 +34,22 @@ def client() -> EcologyClient:
     )
 
 
-def enqueue_document(job: Pushback, pdf: bytes) -> str:
-    """Queue ``pdf`` for ``job``'s request — in the caller's transaction.
+def enqueue_documents(job: Pushback, pdfs: list[bytes]) -> list[str]:
+    """Queue ``pdfs`` (one per ``job.documents``) — in the caller's transaction.
 
-    Returns the PDF's SHA-256 (its name in the document store).
+    Returns their SHA-256 digests (their names in the document store).
     """
     payload = dataclasses.asdict(job)
-    payload["sha256"] = storage().put(pdf)
+    payload["sha256"] = [storage().put(pdf) for pdf in pdfs]
     enqueue_pushback(payload, subject_id=f"oa:{job.request_id}")
     return payload["sha256"]
 
 
 def deliver(payload: dict) -> str | None:
-    """Push one queued document; None when done, else why not (to retry)."""
-    fields = {f.name for f in dataclasses.fields(Pushback)}
-    job = Pushback(**{k: v for k, v in payload.items() if k in fields})
+    """Push one queued job; None when done, else why not (to retry)."""
+    job = Pushback.from_dict(payload)
     try:
-        push_document(client(), job, storage().get(payload["sha256"]))
+        push_documents(client(), job, [storage().get(s) for s in payload["sha256"]])
     except OaError as exc:
         return f"{type(exc).__name__}: {exc}"
     return None

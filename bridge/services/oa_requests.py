@@ -8,12 +8,12 @@ seal task asked twice is the same task.
 from __future__ import annotations
 
 from oa_plugin.client import OaError
-from oa_plugin.pushback import Pushback
+from oa_plugin.pushback import Document, Pushback
 
 from ..errors import BridgeError, ConflictError, InvalidInputError, NotFoundError
 from ..extensions import db
 from ..models import OaRedHeader, SealTask
-from .oa_pushback import client, enqueue_document
+from .oa_pushback import client, enqueue_documents
 from .oa_settings import oa_settings
 from .official_documents import issue_official_document
 
@@ -78,13 +78,11 @@ def apply_red_header(
         node=node,
         user=oa_user,
         field=result_field,
-        filename=f"{issued.number}.pdf",
-        subject=issued.number,
-        purpose="red_header",
+        documents=(Document(f"{issued.number}.pdf", issued.number, "red_header"),),
         status_fields=status,
         remark=f"套红 {issued.number}",
     )
-    digest = enqueue_document(job, issued.pdf)
+    [digest] = enqueue_documents(job, [issued.pdf])
     db.session.add(
         OaRedHeader(
             request_id=request_id,

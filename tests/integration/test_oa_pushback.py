@@ -11,8 +11,8 @@ from bridge import create_app
 from bridge.extensions import db
 from bridge.models import OutboxMessage, utcnow
 from bridge.outbox.dispatch import dispatch_due
-from bridge.services.oa_pushback import client, enqueue_document
-from oa_plugin.pushback import Pushback
+from bridge.services.oa_pushback import client, enqueue_documents
+from oa_plugin.pushback import Document, Pushback
 from tests.oa import main_table, sandbox_docs, sandbox_server
 
 PDF = b"%PDF-1.4\n% sealed contract\n"
@@ -52,11 +52,14 @@ def _job(request_id: int) -> Pushback:
         node="申请",
         user=2,
         field="gzfj",
-        filename="contract-sealed.pdf",
-        subject="合同（已盖章）",
-        purpose="sealed",
+        documents=(Document("contract-sealed.pdf", "合同（已盖章）", "sealed:1"),),
         status_fields={"yzzt": "已盖章"},
     )
+
+
+def _marker(request_id: int) -> str:
+    job = _job(request_id)
+    return job.marker(job.documents[0])
 
 
 def _later() -> object:
@@ -66,7 +69,7 @@ def _later() -> object:
 def test_oa_down_then_up_delivers_exactly_once(oa_app, sandbox):
     request_id = _new_request(sandbox)
     with oa_app.app_context():
-        enqueue_document(_job(request_id), PDF)
+        enqueue_documents(_job(request_id), [PDF])
         db.session.commit()
         sandbox.stop()
         assert dispatch_due().failed == 1
@@ -78,7 +81,7 @@ def test_oa_down_then_up_delivers_exactly_once(oa_app, sandbox):
         assert dispatch_due(now=_later()).delivered == 1
 
         state = client().get_request(request_id, 2)
-    docs = sandbox_docs(sandbox, _job(request_id).marker)
+    docs = sandbox_docs(sandbox, _marker(request_id))
     assert len(docs) == 1
     assert state.fields["gzfj"] == str(docs[0])
     assert state.fields["yzzt"] == "已盖章"
@@ -94,9 +97,9 @@ def test_a_retry_after_a_lost_answer_reuses_the_document(oa_app, sandbox):
     job = _job(request_id)
     with oa_app.app_context():
         earlier = client().create_doc(
-            job.subject, job.filename, PDF, keyword=job.marker
+            "合同（已盖章）", "contract-sealed.pdf", PDF, keyword=_marker(request_id)
         )
-        enqueue_document(job, PDF)
+        enqueue_documents(job, [PDF])
         db.session.commit()
         assert dispatch_due().delivered == 1
         # Delivered again (a dispatcher died before recording success).
@@ -106,7 +109,7 @@ def test_a_retry_after_a_lost_answer_reuses_the_document(oa_app, sandbox):
         db.session.commit()
         assert dispatch_due().delivered == 1
         state = client().get_request(request_id, 2)
-    assert sandbox_docs(sandbox, job.marker) == [earlier]
+    assert sandbox_docs(sandbox, _marker(request_id)) == [earlier]
     assert state.fields["gzfj"] == str(earlier)
     assert state.node == "部门审批"
 
@@ -118,17 +121,17 @@ def test_an_expired_session_logs_in_again(oa_app, sandbox):
         store = sandbox.app.extensions["ecology"].store
         with store.transaction() as sandbox_db:
             sandbox_db.execute("DELETE FROM sessions")
-        enqueue_document(_job(request_id), PDF)
+        enqueue_documents(_job(request_id), [PDF])
         db.session.commit()
         assert dispatch_due().delivered == 1
-    assert len(sandbox_docs(sandbox, _job(request_id).marker)) == 1
+    assert len(sandbox_docs(sandbox, _marker(request_id))) == 1
 
 
 def test_wrong_oa_password_fails_and_is_retried(home, sandbox):
     oa = {"url": sandbox.url, "login": "sealbridge", "password": "wrong"}
     app = create_app({"HOME": str(home), "OA": oa})
     with app.app_context():
-        enqueue_document(_job(_new_request(sandbox)), PDF)
+        enqueue_documents(_job(_new_request(sandbox)), [PDF])
         db.session.commit()
         assert dispatch_due().failed == 1
         message = db.session.scalars(db.select(OutboxMessage)).one()
