@@ -225,6 +225,11 @@ def test_seal_application_is_stamped_through_the_rest_endpoint(
         "seal_not_allowed": "seal_not_allowed",
         "not_a_stamper": "seal_not_allowed",
     }
+    not_json = requests.post(url, data=b"{", timeout=10)
+    assert (not_json.status_code, not_json.json()["code"]) == (400, "invalid_input")
+    bad_page = requests.get(f"{bridge.url}/oa/stamp?ticket=x.y", timeout=10)
+    assert bad_page.status_code == 401
+    assert 'data-code="invalid_ticket"' in bad_page.text
     page = requests.get(f"{bridge.url}/oa/stamp", params={"ticket": ticket}, timeout=10)
     assert f"frame-ancestors {sandbox.url}" in page.headers["Content-Security-Policy"]
     assert seal_names["dealer"] in page.text

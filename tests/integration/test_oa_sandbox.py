@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -10,7 +14,7 @@ import zeep
 from lxml import etree
 
 from oa_plugin.sandbox.app import SandboxConfig, create_sandbox
-from tests.wsgi_server import LoopbackServer
+from tests.wsgi_server import LoopbackServer, free_port
 
 PDF = b"%PDF-1.4\n% a contract\n"
 
@@ -170,3 +174,27 @@ def test_bad_envelopes_get_faults(sandbox, body, code):
     assert reply.status_code == 400
     fault = etree.fromstring(reply.content)
     assert fault.findtext(".//{*}detail/{*}code") == code
+
+
+def test_sealbridge_oa_sandbox_serves_the_services(home):
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "sealbridge"), "--home", str(home)]
+    process = subprocess.Popen(
+        [*command, "oa-sandbox", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                reply = requests.get(f"http://127.0.0.1:{port}/services/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "the sandbox did not start"
+                time.sleep(0.2)
+        assert "WorkflowService" in reply.text
+        assert (home / "ecology-sandbox" / "ecology.db").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -17,7 +17,7 @@ from zeep.wsse.username import UsernameToken
 from bridge import create_app
 from bridge.models import utcnow
 from tests.oa import OA_USER
-from tests.wsgi_server import LoopbackServer
+from tests.wsgi_server import LoopbackServer, free_port
 
 NS = "urn:sealbridge:oa"
 
@@ -28,6 +28,8 @@ def bridge(home, seal_names):
         "users": dict([OA_USER]),
         "seals": {"contract": [seal_names["contract"]]},
         "max_envelope_bytes": 64 * 1024,
+        "url": f"http://127.0.0.1:{free_port()}",  # an OA that is down
+        "timeout_seconds": 2,
     }
     server = LoopbackServer(create_app({"HOME": str(home), "OA": oa})).start()
     yield server
@@ -78,6 +80,16 @@ def test_every_operation_through_zeep(bridge):
             resultField="zwpdf",
         )
     assert _code(red_header.value) == "missing_body"
+    with pytest.raises(Fault) as oa_down:
+        service.applyRedHeader(
+            requestId=1,
+            nodeName="套红",
+            oaUser=5,
+            template="文件",
+            bodyDocId=7,
+            resultField="zwpdf",
+        )
+    assert _code(oa_down.value) == "oa_unavailable"
 
 
 def test_password_text_is_accepted(bridge):
