@@ -8,6 +8,7 @@ set by ``/login.jsp?userid=N`` stands in for the OA login.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from .actions import BridgeActions
 from .engine import ActionResult, Engine
 from .services import doc_service, workflow_service
 from .store import Store
-from .workflows import USERS
+from .workflows import USERS, WORKFLOWS
 
 __all__ = ["SandboxConfig", "create_sandbox"]
 
@@ -104,6 +105,53 @@ def create_sandbox(config: SandboxConfig) -> Flask:
     def current_user() -> int | None:
         user = request.cookies.get("ecology_userid", type=int)
         return user if user in USERS else None
+
+    @app.get("/")
+    def desk():
+        """The user's desk: log in as anyone, start a workflow, open requests."""
+        rows = store.query("SELECT id FROM requests ORDER BY id DESC LIMIT 50")
+        return render_template(
+            "desk.html",
+            user=current_user(),
+            users=USERS,
+            workflows=WORKFLOWS.values(),
+            requests=[engine.view(row["id"]) for row in rows],
+        )
+
+    @app.post("/workflow/request/AddRequest.jsp")
+    def add_request():
+        user = current_user()
+        flow = WORKFLOWS.get(request.form.get("workflowid", type=int))
+        if user is None or flow is None:
+            abort(400)
+        items = [
+            {"fieldName": f.name, "fieldValue": request.form.get(f.name, "")}
+            for f in flow.fields
+            if f.kind != "attachment"
+        ]
+        for f in flow.fields:
+            upload = request.files.get(f.name)
+            if f.kind == "attachment" and upload and upload.filename:
+                content = base64.b64encode(upload.read()).decode()
+                items.append(
+                    {
+                        "fieldName": f.name,
+                        "fieldType": f"base64:{upload.filename}",
+                        "fieldValue": content,
+                    }
+                )
+        record = {"recordOrder": 0, "workflowRequestTableFields": items}
+        request_id = engine.create_request(
+            {
+                "requestName": request.form.get("requestname") or flow.name,
+                "workflowBaseInfo": {"workflowId": flow.id},
+                "workflowMainTableInfo": {"requestRecords": [record]},
+            },
+            user,
+        )
+        if request_id < 0:
+            abort(400, f"doCreateWorkflowRequest answered {request_id}")
+        return redirect(f"/workflow/request/ViewRequest.jsp?requestid={request_id}")
 
     @app.get("/workflow/request/ViewRequest.jsp")
     def view_request():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import subprocess
 import sys
 import time
@@ -198,3 +199,22 @@ def test_sealbridge_oa_sandbox_serves_the_services(home):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_person_starts_a_request_from_the_desk(tmp_path):
+    sandbox = create_sandbox(SandboxConfig(tmp_path / "ecology")).test_client()
+    sandbox.get("/login.jsp?userid=2")
+    created = sandbox.post(
+        "/workflow/request/AddRequest.jsp",
+        data={
+            "workflowid": "102",
+            "htmc": "购车合同",
+            "yzlx": "contract",
+            "fj": (io.BytesIO(PDF), "购车合同.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    form = sandbox.get(created.headers["Location"]).get_data(as_text=True)
+    assert "购车合同.pdf" in form
+    assert 'id="current-node">部门审批<' in form
+    assert "部门审批" in sandbox.get("/").get_data(as_text=True)
