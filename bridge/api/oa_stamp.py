@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, make_response, render_template, request
 
 from ..errors import BridgeError, InvalidInputError
+from ..services.oa_preview import preview_png
 from ..services.oa_settings import oa_settings
 from ..services.oa_stamp import open_stamp, stamp
 
@@ -46,6 +47,16 @@ def stamp_page():
 
 def _page(html: str, status: int):
     response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/oa/stamp/preview")
+def stamp_preview():
+    """PNG of the first document's page with the chosen seal where it will go."""
+    png = preview_png(request.args.get("ticket", ""), request.args.get("seal", ""))
+    response = make_response(png)
+    response.headers["Content-Type"] = "image/png"
     response.headers["Cache-Control"] = "no-store"
     return response
 

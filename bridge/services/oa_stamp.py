@@ -38,7 +38,7 @@ from .oa_requests import OaUnavailableError
 from .oa_settings import oa_settings, require
 from .sealing import seal_pdf
 
-__all__ = ["StampView", "open_stamp", "stamp"]
+__all__ = ["StampView", "first_document", "open_stamp", "placements", "stamp"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def open_stamp(ticket_text: str) -> StampView:
     return StampView(ticket, task, list(settings["seals"].get(task.seal_kind) or []))
 
 
-def _placements(task: SealTask, pdf: bytes) -> list[Placement]:
+def placements(task: SealTask, pdf: bytes) -> list[Placement]:
+    """Where the seal goes on ``pdf``: at the keyword, or signature and date."""
     if task.keyword:
         return [KeywordPlacement(task.keyword, "last")]
     if len(task.signatures) != 1:
@@ -96,6 +97,17 @@ def _placements(task: SealTask, pdf: bytes) -> list[Placement]:
     except red_header.RedHeaderError as exc:
         raise InvalidInputError(str(exc), code="seal_position") from exc
     return [PagePlacement(spot.page, spot.x, spot.y) for spot in spots]
+
+
+def _document(docid: str) -> tuple[str, bytes]:
+    try:
+        return client().doc_file(int(docid))
+    except OaError as exc:
+        raise OaUnavailableError(f"Cannot read OA document {docid}: {exc}") from exc
+
+
+def first_document(task: SealTask) -> bytes:
+    return _document(task.document_ids.split(",")[0])[1]
 
 
 def _sealed_name(filename: str) -> str:
@@ -134,12 +146,9 @@ def _seal_and_queue(view: StampView, seal: str) -> SealTask:
     task = view.task
     documents, pdfs = [], []
     for docid in task.document_ids.split(","):
-        try:
-            filename, pdf = client().doc_file(int(docid))
-        except OaError as exc:
-            raise OaUnavailableError(f"Cannot read OA document {docid}: {exc}") from exc
+        filename, pdf = _document(docid)
         check_pdf_bytes(pdf, runtime().config["MAX_UPLOAD_BYTES"])
-        for placement in _placements(task, pdf):
+        for placement in placements(task, pdf):
             options = SealOptions(
                 placement=placement,
                 level=SignatureLevel.B_T,

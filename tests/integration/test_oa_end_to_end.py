@@ -21,7 +21,7 @@ from bridge.outbox.dispatch import dispatch_due
 from bridge.services.official_documents import layout_check
 from oa_plugin.ticket import make_ticket
 from tests.oa import OA_USER, main_table, sandbox_server
-from tests.pdfs import chinese_pdf, pdfsig
+from tests.pdfs import chinese_pdf, pdfsig, red_fraction
 from tests.wsgi_server import LoopbackServer, free_port
 
 TICKETS = "oa-ticket-secret"
@@ -234,6 +234,17 @@ def test_seal_application_is_stamped_through_the_rest_endpoint(
     assert f"frame-ancestors {sandbox.url}" in page.headers["Content-Security-Policy"]
     assert seal_names["dealer"] in page.text
     assert seal_names["official"] not in page.text
+
+    preview = requests.get(
+        f"{bridge.url}/oa/stamp/preview",
+        params={"ticket": ticket, "seal": seal_names["contract"]},
+        timeout=30,
+    )
+    assert preview.headers["Content-Type"] == "image/png"
+    (tmp_path / "preview.png").write_bytes(preview.content)
+    # The keyword is drawn at (300, 100) pt: about (450, 990) px at 96 dpi.
+    assert red_fraction(tmp_path / "preview.png", (390, 930, 510, 1050)) > 0.05
+    assert red_fraction(tmp_path / "preview.png", (0, 0, 790, 600)) == 0
 
     answer = requests.post(
         url, json={"ticket": ticket, "seal": seal_names["contract"]}, timeout=60
