@@ -14,7 +14,7 @@ import subprocess
 from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from ..errors import ConversionError, ForbiddenError
+from ..errors import ConversionError
 from ..runtime import runtime
 from ..signing.appearance import MM
 from ..signing.pdf_input import check_pdf_bytes, pdf_errors
@@ -44,12 +44,7 @@ def _render(pdf: bytes, page: int) -> Image.Image:
 
 def preview_png(ticket_text: str, seal_ref: str) -> bytes:
     """The first document's sealed page as it will look, as PNG."""
-    view = open_stamp(ticket_text)
-    if seal_ref not in view.seals:
-        raise ForbiddenError(
-            f"The seal {seal_ref!r} is not offered for this request.",
-            code="seal_not_allowed",
-        )
+    view = open_stamp(ticket_text, seal_ref)
     seal = find_seal(seal_ref)
     pdf = first_document(view.task)
     check_pdf_bytes(pdf, runtime().config["MAX_UPLOAD_BYTES"])

@@ -57,8 +57,11 @@ def _ticket(text: str) -> Ticket:
         raise AuthenticationError(str(exc), code="invalid_ticket") from exc
 
 
-def open_stamp(ticket_text: str) -> StampView:
-    """Check the ticket and find the task; the seals this user may use."""
+def open_stamp(ticket_text: str, seal: str | None = None) -> StampView:
+    """Check the ticket and find the task; the seals this user may use.
+
+    :param seal: when given, it must be one of them.
+    """
     ticket = _ticket(ticket_text)
     task = db.session.scalar(
         db.select(SealTask).filter_by(request_id=ticket.request_id, node=ticket.node)
@@ -79,7 +82,13 @@ def open_stamp(ticket_text: str) -> StampView:
             f"OA user {ticket.user} may not use {task.seal_kind} seals.",
             code="seal_not_allowed",
         )
-    return StampView(ticket, task, list(settings["seals"].get(task.seal_kind) or []))
+    seals = list(settings["seals"].get(task.seal_kind) or [])
+    if seal is not None and seal not in seals:
+        raise ForbiddenError(
+            f"The seal {seal!r} is not offered for this request.",
+            code="seal_not_allowed",
+        )
+    return StampView(ticket, task, seals)
 
 
 def placements(task: SealTask, pdf: bytes) -> list[Placement]:
@@ -126,12 +135,7 @@ def _claim(task_id: str, state_from: str, state_to: str) -> bool:
 
 def stamp(ticket_text: str, seal: str) -> SealTask:
     """Seal every document of the ticket's task; queue them for the OA."""
-    view = open_stamp(ticket_text)
-    if seal not in view.seals:
-        raise ForbiddenError(
-            f"The seal {seal!r} is not offered for this request.",
-            code="seal_not_allowed",
-        )
+    view = open_stamp(ticket_text, seal)
     if not _claim(view.task.id, "pending", "sealing"):  # a second click
         raise ConflictError("The documents are being sealed.", code="task_busy")
     try:
