@@ -164,7 +164,7 @@ def _seal_and_queue(view: StampView, seal: str) -> SealTask:
     job = Pushback(
         request_id=task.request_id,
         node=task.node,
-        user=view.ticket.user,
+        user=task.oa_user,  # the node's operator submits it on
         field=task.result_field,
         documents=tuple(documents),
         status_fields={task.status_field: "已盖章"} if task.status_field else {},
