@@ -18,13 +18,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     from .api import apps as apps_api
     from .api import contracts as contracts_api
-    from .api import openapi, v1
+    from .api import oa_stamp, openapi, v1
     from .api import pki as pki_api
     from .config import instance_home, load_config
     from .database import configure_sqlite, upgrade_database
     from .errors import register_error_handlers
     from .extensions import db
     from .runtime import Runtime
+    from .soap import bp as soap_bp
 
     overrides = dict(config or {})
     home = instance_home(overrides.pop("HOME", None))
@@ -50,6 +51,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(contracts_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.docs_bp())
+    app.register_blueprint(soap_bp)
+    app.register_blueprint(oa_stamp.bp)
     with app.app_context():
         configure_sqlite()
         upgrade_database()

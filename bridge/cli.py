@@ -633,6 +633,27 @@ def outbox_dispatch(limit) -> None:
     )
 
 
+@main.command("oa-sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8088, show_default=True, type=int)
+@click.option("--folder", help="Its database (default: <home>/ecology-sandbox).")
+@click.option("--bridge-url", help="Where node actions call (default: PUBLIC_URL).")
+@click.pass_context
+def oa_sandbox(ctx: click.Context, host, port, folder, bridge_url) -> None:
+    """Run the e-cology sandbox, wired to this bridge's OA settings."""
+    import waitress
+
+    from .services.oa_settings import sandbox_config
+
+    app = _app(ctx)
+    with app.app_context():
+        config = sandbox_config(folder, bridge_url)
+    from oa_plugin.sandbox.app import create_sandbox
+
+    click.echo(f"e-cology sandbox on http://{host}:{port}/services/")
+    waitress.serve(create_sandbox(config), host=host, port=port, ident="ecology")
+
+
 @main.group()
 def contracts() -> None:
     """Contracts of the finance system."""

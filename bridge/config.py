@@ -70,6 +70,9 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_MAX_ATTEMPTS": 12,
     # How often `sealbridge serve` looks for due webhooks.
     "OUTBOX_POLL_SECONDS": 2,
+    # The Weaver e-cology OA (docs/oa-integration.md); keys left out keep
+    # the defaults of bridge.services.oa_settings.DEFAULTS.
+    "OA": {},
 }
 
 

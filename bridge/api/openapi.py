@@ -252,6 +252,24 @@ def openapi_document() -> dict:
                     errors=("401",),
                 )
             },
+            "/api/v1/oa/stamp": {
+                "post": _op(
+                    "OA Stamp button: seal the ticket's OA documents, push them back",
+                    body=_json(
+                        {
+                            "type": "object",
+                            "required": ["ticket", "seal"],
+                            "properties": {
+                                "ticket": {"type": "string"},
+                                "seal": {"type": "string"},
+                            },
+                        }
+                    ),
+                    ok={"type": "object"},
+                    signed=False,
+                    errors=("400", "401", "403", "404", "409", "503"),
+                )
+            },
             "/api/v1/outbox": {
                 "get": _op(
                     "Callback deliveries (head office): filter by status, paginated",

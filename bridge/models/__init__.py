@@ -10,6 +10,7 @@ from .contracts import (
     Signatory,
 )
 from .documents import DocumentNumber, DocumentNumberCounter
+from .oa import OaNonce, OaRedHeader, SealTask
 from .outbox import OutboxMessage
 from .seals import Authority, Certificate, Seal, SealUsage
 
@@ -23,8 +24,11 @@ __all__ = [
     "DocumentNumber",
     "DocumentNumberCounter",
     "DocumentRevision",
+    "OaNonce",
+    "OaRedHeader",
     "OutboxMessage",
     "Seal",
+    "SealTask",
     "SealUsage",
     "Signatory",
     "UsedNonce",

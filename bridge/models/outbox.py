@@ -16,7 +16,7 @@ __all__ = ["OutboxMessage"]
 
 
 class OutboxMessage(db.Model):
-    """One webhook to deliver to an app, at least once, in order per subject.
+    """One webhook (or OA pushback) to deliver, at least once, in order per subject.
 
     ``event_id`` is the receiver's idempotency key: it stays the same on every
     retry. ``status`` is ``pending`` (waiting or retrying), ``delivered`` or
@@ -29,7 +29,11 @@ class OutboxMessage(db.Model):
     event_id: Mapped[str] = mapped_column(
         String(32), unique=True, default=lambda: uuid.uuid4().hex
     )
-    app_id: Mapped[int] = mapped_column(ForeignKey("api_apps.id"), index=True)
+    kind: Mapped[str] = mapped_column(
+        String(16), default="webhook", server_default="webhook"
+    )
+    """``webhook`` (POST to the app) or ``oa_pushback`` (into an OA request)."""
+    app_id: Mapped[int | None] = mapped_column(ForeignKey("api_apps.id"), index=True)
     event_type: Mapped[str] = mapped_column(String(64))
     subject_id: Mapped[str | None] = mapped_column(String(64), index=True)
     """What the event is about (a contract id); its events are sent in order."""
@@ -47,4 +51,4 @@ class OutboxMessage(db.Model):
     )
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    app: Mapped[ApiApp] = relationship()
+    app: Mapped[ApiApp | None] = relationship()

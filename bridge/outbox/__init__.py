@@ -17,7 +17,7 @@ from __future__ import annotations
 from ..extensions import db
 from ..models import ApiApp, OutboxMessage
 
-__all__ = ["enqueue"]
+__all__ = ["enqueue", "enqueue_pushback"]
 
 
 def enqueue(
@@ -39,6 +39,22 @@ def enqueue(
     message = OutboxMessage(
         app_id=api_app.id,
         event_type=event_type,
+        subject_id=subject_id,
+        payload=payload,
+    )
+    db.session.add(message)
+    return message
+
+
+def enqueue_pushback(payload: dict, subject_id: str) -> OutboxMessage:
+    """Add an OA pushback to the current transaction — NOT committed.
+
+    Delivered by ``services.oa_pushback.deliver`` with the same retries and
+    dead letter as webhooks, in order per ``subject_id`` (an OA request).
+    """
+    message = OutboxMessage(
+        kind="oa_pushback",
+        event_type="oa.pushback",
         subject_id=subject_id,
         payload=payload,
     )

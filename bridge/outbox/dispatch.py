@@ -55,7 +55,7 @@ def _due(now: datetime) -> tuple:
     """Conditions of a message that may be claimed at ``now``."""
     older = aliased(OutboxMessage)
     waiting_behind = exists().where(
-        older.app_id == OutboxMessage.app_id,
+        older.app_id.is_not_distinct_from(OutboxMessage.app_id),
         older.subject_id == OutboxMessage.subject_id,
         older.id < OutboxMessage.id,
         older.status != "delivered",
@@ -129,12 +129,8 @@ def _backoff(attempts: int, config: dict) -> timedelta:
     return timedelta(seconds=delay * (1 + random.uniform(0, 0.1)))
 
 
-def _attempt(
-    http: requests.Session, message_id: int, clock: Callable[[], datetime]
-) -> str:
-    """Send one claimed message and record the outcome: delivered, failed or dead."""
-    config = runtime().config
-    message = db.session.get(OutboxMessage, message_id)
+def _webhook(http: requests.Session, message: OutboxMessage, config: dict):
+    """The POST of a webhook, ready to run outside any transaction."""
     body = event_body(
         message.event_id, message.event_type, message.created_at, message.payload
     )
@@ -146,8 +142,27 @@ def _attempt(
         event_type=message.event_type,
     )
     url = message.app.callback_url
+    timeout = config["WEBHOOK_TIMEOUT_SECONDS"]
+    return lambda: _post(http, url, body, headers, timeout)
+
+
+def _sender(http: requests.Session, message: OutboxMessage, config: dict):
+    if message.kind == "oa_pushback":
+        from ..services.oa_pushback import deliver
+
+        payload = dict(message.payload)
+        return lambda: deliver(payload)
+    return _webhook(http, message, config)
+
+
+def _attempt(
+    http: requests.Session, message_id: int, clock: Callable[[], datetime]
+) -> str:
+    """Send one claimed message and record the outcome: delivered, failed or dead."""
+    config = runtime().config
+    send = _sender(http, db.session.get(OutboxMessage, message_id), config)
     db.session.commit()  # no transaction stays open while the receiver answers
-    error = _post(http, url, body, headers, config["WEBHOOK_TIMEOUT_SECONDS"])
+    error = send()
 
     now = clock()  # after the answer: a slow timeout must not eat the backoff
     message = db.session.get(OutboxMessage, message_id)
@@ -165,7 +180,8 @@ def _attempt(
             message.next_attempt_at = now + _backoff(message.attempts, config)
             outcome = "failed"
         logger.warning(
-            "webhook %s %s (message %d) attempt %d %s: %s",
+            "%s %s %s (message %d) attempt %d %s: %s",
+            message.kind,
             message.event_type,
             message.event_id,
             message.id,

@@ -1,0 +1,43 @@
+"""A WSGI app served on loopback by a real threaded HTTP server, for tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+from werkzeug.serving import make_server
+
+__all__ = ["LoopbackServer", "free_port"]
+
+
+def free_port() -> int:
+    """A port nobody listens on now, for servers that must know each other."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LoopbackServer:
+    """``start()`` serves ``app`` on 127.0.0.1; ``stop()`` and ``start()`` again
+    reuse the same port, so a client configured once sees it go down and up."""
+
+    def __init__(self, app, port: int = 0) -> None:
+        self.app = app
+        self.port = port
+        self._server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LoopbackServer:
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self._server.server_port
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
