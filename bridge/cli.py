@@ -118,9 +118,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
         waitress.serve(app, host=host, port=port, threads=threads, ident="sealbridge")
     finally:
         scheduler.shutdown(wait=False)
-        converter = app.extensions["sealbridge"].cache.get("converter")
-        if converter is not None:
-            converter.close()
+        app.extensions["sealbridge"].close()
 
 
 def _warm_converter(app) -> None:
@@ -655,14 +653,32 @@ def oa_sandbox(ctx: click.Context, host, port, folder, bridge_url) -> None:
 
 
 @main.group()
-def contracts() -> None:
-    """Contracts of the finance system."""
+def jobs() -> None:
+    """Scheduled jobs: expiry, reminders, archive timestamps, clean-up."""
 
 
-@contracts.command("expire")
+@jobs.command("list")
 @in_app
-def contracts_expire() -> None:
-    """Expire contracts past their deadline now (``serve`` does it every minute)."""
-    from .services.contracts import expire_due
+def jobs_list() -> None:
+    """One JSON object per job: when it runs next, how its last run went."""
+    from .scheduler import JOBS
+    from .services.jobs import job_states
 
-    click.echo(f"expired {expire_due()} contracts")
+    for state in job_states(JOBS):
+        click.echo(json.dumps(state, ensure_ascii=False))
+
+
+@jobs.command("run")
+@click.argument("name")
+@in_app
+def jobs_run(name: str) -> None:
+    """Run a job now, due or not (for cron, or when the server is not running)."""
+    from flask import current_app
+
+    from .scheduler import JOBS
+    from .services.jobs import find_job, run_job
+
+    run = run_job(find_job(JOBS, name), current_app.config, force=True)
+    click.echo(f"{name}: {'ok' if run.ok else 'failed'}: {run.detail}")
+    if not run.ok:
+        sys.exit(1)

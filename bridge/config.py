@@ -70,6 +70,16 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_MAX_ATTEMPTS": 12,
     # How often `sealbridge serve` looks for due webhooks.
     "OUTBOX_POLL_SECONDS": 2,
+    # Automatic 催签: the first reminder this long after sending, then again at
+    # this cadence, at most REMINDER_MAX times; none in the quiet hours
+    # [start, end) of China time. Checked every REMINDER_CHECK_SECONDS.
+    "REMINDER_FIRST_AFTER_HOURS": 24,
+    "REMINDER_EVERY_HOURS": 24,
+    "REMINDER_MAX": 3,
+    "REMINDER_QUIET_HOURS": [21, 8],
+    "REMINDER_CHECK_SECONDS": 600,
+    # Delivered outbox messages are kept this long (for operators), then removed.
+    "OUTBOX_RETENTION_DAYS": 90,
     # The Weaver e-cology OA (docs/oa-integration.md); keys left out keep
     # the defaults of bridge.services.oa_settings.DEFAULTS.
     "OA": {},

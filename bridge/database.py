@@ -7,10 +7,11 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
 
-__all__ = ["configure_sqlite", "upgrade_database"]
+__all__ = ["configure_sqlite", "insert_if_missing", "upgrade_database"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -44,3 +45,9 @@ def upgrade_database() -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def insert_if_missing(model, **values) -> None:
+    """``INSERT … ON CONFLICT DO NOTHING``: a row that may exist already."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())

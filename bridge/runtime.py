@@ -56,6 +56,12 @@ class Runtime:
         with self._lock:
             return self.cache.setdefault(key, value)
 
+    def close(self) -> None:
+        """Stop what runs beside the app: the LibreOffice workers, if started."""
+        converter = self.cache.get("converter")
+        if converter is not None:
+            converter.close()
+
 
 def runtime() -> Runtime:
     """The runtime of the current app."""

@@ -1,25 +1,47 @@
-"""Background jobs of ``sealbridge serve``: the outbox dispatcher, contract expiry.
+"""Background work of a serving process: what runs, how often, and the timers.
 
-Started by ``serve`` only — never at import time, in tests or in other
-commands — because each process that runs it sends webhooks. Several
-processes may run it against one PostgreSQL database: the dispatcher's claims
-keep them from sending a message twice (see ``outbox.dispatch``).
+Started by ``sealbridge serve`` and by gunicorn's worker hook
+(``bridge.gunicorn_config``) — never at import time, in tests or in other
+commands. Every process dispatches the outbox (claims keep two processes from
+sending one message, see ``outbox.dispatch``); every other job runs once for
+the whole cluster each time it is due (see ``services.jobs``).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from .outbox.dispatch import dispatch_due
-from .services.contracts import expire_due
+from .services.contracts import expire_due, remind_due
+from .services.housekeeping import clean_up
+from .services.jobs import Job, run_job
 
-__all__ = ["start_scheduler"]
+__all__ = ["JOBS", "start_scheduler"]
 
 logger = logging.getLogger(__name__)
+
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        "contract-expiry",
+        lambda config: 60,
+        lambda now: f"{expire_due(now)} contracts expired",
+    ),
+    Job(
+        "signing-reminders",
+        lambda config: config["REMINDER_CHECK_SECONDS"],
+        lambda now: f"{remind_due(now)} contracts reminded",
+    ),
+    Job(
+        "clean-up",
+        lambda config: 3600,
+        lambda now: ", ".join(f"{n} {kind}" for kind, n in clean_up(now).items()),
+    ),
+)
 
 
 def _dispatch(app: Flask) -> None:
@@ -32,27 +54,26 @@ def _dispatch(app: Flask) -> None:
             return
     if result.delivered or result.failed or result.dead:
         logger.info(
-            "webhooks: %d delivered, %d to retry, %d dead",
+            "outbox: %d delivered, %d to retry, %d dead",
             result.delivered,
             result.failed,
             result.dead,
         )
 
 
-def _expire(app: Flask) -> None:
-    """Expire contracts past their deadline (with their callbacks)."""
+def _run(app: Flask, job: Job) -> None:
     with app.app_context():
         try:
-            expired = expire_due()
-        except Exception:
-            logger.exception("contract expiry failed")
+            run = run_job(job, app.config, datetime.now(UTC))
+        except Exception:  # the database itself is away: next time
+            logger.exception("job %s could not start", job.name)
             return
-    if expired:
-        logger.info("contracts expired: %d", expired)
+    if run is not None and run.ok:
+        logger.info("job %s: %s", job.name, run.detail)
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
-    """Run the outbox dispatcher every ``OUTBOX_POLL_SECONDS``; call ``shutdown()``."""
+    """Start the timers of this process; call ``shutdown()`` on the result."""
     # APScheduler logs every run at INFO: twice every two seconds.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
@@ -65,14 +86,16 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
     )
-    scheduler.add_job(
-        _expire,
-        "interval",
-        seconds=60,
-        args=(app,),
-        id="contract-expiry",
-        max_instances=1,
-        coalesce=True,
-    )
+    for job in JOBS:
+        # Every node checks often; the lease decides who runs and when.
+        scheduler.add_job(
+            _run,
+            "interval",
+            seconds=min(30.0, job.every_seconds(app.config)),
+            args=(app, job),
+            id=job.name,
+            max_instances=1,
+            coalesce=True,
+        )
     scheduler.start()
     return scheduler

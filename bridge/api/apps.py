@@ -1,4 +1,4 @@
-"""``/api/v1`` for apps themselves: a signed ping, and the outbox for head office."""
+"""``/api/v1`` for apps: a signed ping; the outbox and jobs for head office."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from ..auth.requests import current_api_app, require_app, require_head_office
 from ..errors import InvalidInputError
 from ..outbox import listing
 from ..outbox.dispatch import retry_dead
+from ..scheduler import JOBS
+from ..services.jobs import job_states
 
 __all__ = ["bp"]
 
@@ -51,3 +53,11 @@ def retry(message_id: int):
     require_head_office()
     retry_dead(message_id)
     return jsonify(listing.show_message(message_id))
+
+
+@bp.get("/jobs")
+@require_app
+def jobs():
+    """Scheduled jobs: when each runs next, how its last run went, on which node."""
+    require_head_office()
+    return jsonify({"jobs": job_states(JOBS)})

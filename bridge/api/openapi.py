@@ -281,6 +281,13 @@ def openapi_document() -> dict:
                     errors=("400", "401", "403"),
                 )
             },
+            "/api/v1/jobs": {
+                "get": _op(
+                    "Scheduled jobs (head office): next run, last run and outcome",
+                    ok={"type": "object"},
+                    errors=("401", "403"),
+                )
+            },
             "/api/v1/outbox/{message_id}/retry": {
                 "post": _op(
                     "Send a dead callback again (head office)",

@@ -10,6 +10,7 @@ from .contracts import (
     Signatory,
 )
 from .documents import DocumentNumber, DocumentNumberCounter
+from .jobs import ScheduledJob
 from .oa import OaNonce, OaRedHeader, SealTask
 from .outbox import OutboxMessage
 from .seals import Authority, Certificate, Seal, SealUsage
@@ -27,6 +28,7 @@ __all__ = [
     "OaNonce",
     "OaRedHeader",
     "OutboxMessage",
+    "ScheduledJob",
     "Seal",
     "SealTask",
     "SealUsage",

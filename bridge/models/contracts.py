@@ -63,6 +63,8 @@ class Contract(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_event_hash: Mapped[str | None] = mapped_column(String(64))
     last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     documents: Mapped[list[ContractDocument]] = relationship(
         order_by="ContractDocument.id", back_populates="contract"

@@ -603,13 +603,58 @@ def remind_contract(api_app: ApiApp, contract_id: str, actor: Actor) -> list[Sig
         raise ConflictError(
             f"The contract is {contract.status}, not SIGNING.", code="not_signing"
         )
+    turn = _remind(contract, actor, utcnow())
+    db.session.commit()
+    return turn
+
+
+def _remind(contract: Contract, actor: Actor, now: datetime) -> list[Signatory]:
     turn = _turn(contract)
+    contract.reminded_at = now
+    contract.reminders = (contract.reminders or 0) + 1
     record_event(
         contract, "reminded", actor, data={"signatories": [s.id for s in turn]}
     )
     _emit(contract, "contract.reminded", {"signatoryIds": [s.id for s in turn]})
-    db.session.commit()
     return turn
+
+
+def _quiet(now: datetime, quiet_hours: list[int]) -> bool:
+    """Whether ``now`` falls in the quiet hours ``[start, end)`` (China time)."""
+    start, end = (int(hour) for hour in quiet_hours)
+    hour = now.astimezone(CHINA_TIME).hour
+    return start <= hour < end if start <= end else hour >= start or hour < end
+
+
+def remind_due(now: datetime | None = None, limit: int = 200) -> int:
+    """催签 by the scheduler: signatories kept waiting get a reminder.
+
+    The first after ``REMINDER_FIRST_AFTER_HOURS`` since sending, then every
+    ``REMINDER_EVERY_HOURS``, at most ``REMINDER_MAX`` times, never in the
+    quiet hours. Each contract in its own transaction.
+    """
+    now = now or utcnow()
+    config = runtime().config
+    if _quiet(now, config["REMINDER_QUIET_HOURS"]):
+        return 0
+    first = now - timedelta(hours=config["REMINDER_FIRST_AFTER_HOURS"])
+    again = now - timedelta(hours=config["REMINDER_EVERY_HOURS"])
+    due = db.session.scalars(
+        select(Contract.id)
+        .where(
+            Contract.status == ContractStatus.SIGNING,
+            Contract.sent_at < first,
+            Contract.reminders < config["REMINDER_MAX"],
+            (Contract.reminded_at.is_(None)) | (Contract.reminded_at < again),
+        )
+        .order_by(Contract.sent_at)
+        .limit(limit)
+    ).all()
+    for contract_id in due:
+        contract = db.session.get(Contract, contract_id)
+        _remind(contract, Actor("platform:scheduler"), now)
+        db.session.commit()
+    return len(due)
 
 
 def document_pdf(

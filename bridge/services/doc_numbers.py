@@ -12,11 +12,11 @@ import logging
 import time
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from red_header import format_doc_number
 
+from ..database import insert_if_missing
 from ..errors import ConflictError, InvalidInputError, NotFoundError
 from ..extensions import db
 from ..models import DocumentNumber, DocumentNumberCounter
@@ -28,11 +28,8 @@ _ATTEMPTS = 8
 
 
 def _insert_counter_if_missing(organ_code: str, year: int) -> None:
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    db.session.execute(
-        dialect.insert(DocumentNumberCounter)
-        .values(organ_code=organ_code, year=year, last_serial=0)
-        .on_conflict_do_nothing()
+    insert_if_missing(
+        DocumentNumberCounter, organ_code=organ_code, year=year, last_serial=0
     )
 
 

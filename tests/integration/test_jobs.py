@@ -1,0 +1,162 @@
+"""Scheduled jobs: once per cluster, reminders with cadence and quiet hours, records."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bridge.api.contract_io import parse_upload_request
+from bridge.extensions import db
+from bridge.models import ContractEvent, OutboxMessage, ScheduledJob
+from bridge.scheduler import JOBS
+from bridge.services import contracts
+from bridge.services.apps import find_app
+from bridge.services.audit import Actor
+from bridge.services.jobs import Job, find_job, run_job
+from tests.pdfs import chinese_pdf
+from tests.signed_client import SignedClient, new_api_app
+
+pytestmark = pytest.mark.database
+
+# 09:00 in China; the default quiet hours are 21:00-08:00.
+SENT = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+def _waiting_contract(app, app_key: str) -> str:
+    meta = {
+        "bizId": f"GUAR-{datetime.now().timestamp()}",
+        "subject": "担保函",
+        "category": "guarantee_letter",
+        "signatories": [
+            {
+                "role": "guarantor",
+                "kind": "PERSONAL",
+                "name": "李秀英",
+                "idNumber": "370112198803154523",
+                "mobile": "13705311234",
+                "routingOrder": 1,
+                "keyword": "甲方（盖章）",
+            }
+        ],
+        "send": True,
+    }
+    with app.app_context():
+        request = parse_upload_request(json.dumps(meta), chinese_pdf(1))
+        contract, _ = contracts.create_contract(
+            find_app(app_key), request, Actor("test")
+        )
+        return contract.id
+
+
+def _reminders(app, contract_id: str) -> int:
+    with app.app_context():
+        return len(
+            db.session.scalars(
+                select(ContractEvent).where(
+                    ContractEvent.contract_id == contract_id,
+                    ContractEvent.type == "reminded",
+                )
+            ).all()
+        )
+
+
+def _remind_at(app, now: datetime) -> int:
+    with app.app_context():
+        return contracts.remind_due(now)
+
+
+def test_reminders_follow_their_cadence_limit_and_quiet_hours(app):
+    app_key, _, _ = new_api_app(app, callback_url="http://127.0.0.1:9/hooks")
+    contract_id = _waiting_contract(app, app_key)
+    with app.app_context():
+        db.session.get(contracts.Contract, contract_id).sent_at = SENT
+        db.session.commit()
+    hours = lambda n: SENT + timedelta(hours=n)  # noqa: E731
+
+    assert _remind_at(app, hours(23)) == 0  # too early
+    assert _remind_at(app, hours(36)) == 0  # 21:00 in China: quiet
+    assert _remind_at(app, hours(25)) == 1
+    assert _remind_at(app, hours(26)) == 0  # the cadence
+    assert _remind_at(app, hours(50)) == 1
+    assert _remind_at(app, hours(75)) == 1
+    assert _remind_at(app, hours(100)) == 0  # at most three
+    assert _reminders(app, contract_id) == 3
+    with app.app_context():
+        callbacks = db.session.scalars(
+            select(OutboxMessage.event_type).where(
+                OutboxMessage.subject_id == contract_id
+            )
+        ).all()
+    assert callbacks.count("contract.reminded") == 3
+
+
+def test_a_job_runs_once_for_two_processes_firing_together(app, home):
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from bridge import create_app
+        from bridge.scheduler import JOBS
+        from bridge.services.jobs import Job, find_job, run_job
+        app = create_app({{"HOME": {str(home)!r}}})
+        start = float(sys.argv[1])
+        with app.app_context():
+            time.sleep(max(0, start - time.time()))
+            run = run_job(find_job(JOBS, "clean-up"), app.config)
+            print("ran" if run is not None else "skipped")
+        """
+    )
+    start = str(datetime.now().timestamp() + 4)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, start], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = sorted(p.communicate(timeout=120)[0].strip() for p in processes)
+    assert outputs == ["ran", "skipped"]
+    with app.app_context():
+        job = db.session.get(ScheduledJob, "clean-up")
+        assert job.runs == 1
+        assert job.last_outcome == "ok"
+        assert job.next_run_at.replace(tzinfo=UTC) > datetime.now(UTC)
+
+
+def test_a_failing_job_is_recorded_and_runs_again_when_due(app):
+    job = find_job(JOBS, "clean-up")
+
+    def broken(now):
+        raise RuntimeError("the archive disk is full")
+
+    failing = Job(job.name, job.every_seconds, broken)
+    now = datetime.now(UTC)
+    with app.app_context():
+        run = run_job(failing, app.config, now)
+        assert not run.ok
+        assert "the archive disk is full" in run.detail
+        assert run_job(failing, app.config, now + timedelta(minutes=1)) is None
+        assert run_job(job, app.config, now + timedelta(hours=1, seconds=1)).ok
+        state = db.session.get(ScheduledJob, "clean-up")
+        assert (state.runs, state.failures, state.last_outcome) == (2, 1, "ok")
+
+
+def test_operators_see_the_jobs_and_dealers_do_not(app, client, cli):
+    office = SignedClient(client, *new_api_app(app, "总部", "*", head_office=True)[:2])
+    dealer = SignedClient(client, *new_api_app(app)[:2])
+    result = cli("jobs", "run", "contract-expiry")
+    assert result.exit_code == 0
+    assert result.output.startswith("contract-expiry: ok: 0 contracts expired")
+    listed = office.get("/api/v1/jobs").get_json()["jobs"]
+    assert [j["name"] for j in listed] == [j.name for j in JOBS]
+    expiry = next(j for j in listed if j["name"] == "contract-expiry")
+    assert expiry["lastOutcome"] == "ok"
+    assert expiry["runs"] == 1
+    assert dealer.get("/api/v1/jobs").status_code == 403
+    unknown = cli("jobs", "run", "nope")
+    assert unknown.exit_code == 2
+    assert "unknown_job" in unknown.output
