@@ -78,6 +78,9 @@ DEFAULTS: dict[str, Any] = {
     "REMINDER_MAX": 3,
     "REMINDER_QUIET_HOURS": [21, 8],
     "REMINDER_CHECK_SECONDS": 600,
+    # Completed contracts get a new archive timestamp this long before the
+    # certificate of their last one expires.
+    "ARCHIVE_TIMESTAMP_RENEW_DAYS": 180,
     # Delivered outbox messages are kept this long (for operators), then removed.
     "OUTBOX_RETENTION_DAYS": 90,
     # The Weaver e-cology OA (docs/oa-integration.md); keys left out keep

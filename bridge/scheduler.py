@@ -16,7 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from .outbox.dispatch import dispatch_due
-from .services.contracts import expire_due, remind_due
+from .services.contracts import expire_due, refresh_archive_timestamps, remind_due
 from .services.housekeeping import clean_up
 from .services.jobs import Job, run_job
 
@@ -35,6 +35,11 @@ JOBS: tuple[Job, ...] = (
         "signing-reminders",
         lambda config: config["REMINDER_CHECK_SECONDS"],
         lambda now: f"{remind_due(now)} contracts reminded",
+    ),
+    Job(
+        "archive-timestamps",
+        lambda config: 86400,
+        refresh_archive_timestamps,
     ),
     Job(
         "clean-up",

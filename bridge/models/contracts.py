@@ -64,6 +64,10 @@ class Contract(db.Model):
     last_event_hash: Mapped[str | None] = mapped_column(String(64))
     last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archive_expires_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), index=True
+    )
+    """When the certificate of the signed PDF's newest document timestamp expires."""
     reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     documents: Mapped[list[ContractDocument]] = relationship(

@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..outbox import enqueue
 from ..runtime import runtime
+from ..signing.archival import add_archive_timestamp, archive_timestamp_expiry
 from ..signing.handwriting import SIGNATURE_INK, typeset_signature
 from ..signing.pdf_input import open_for_reading
 from ..signing.placement import KeywordPlacement, PagePlacement, Placement
@@ -373,8 +374,8 @@ def _finish(contract: Contract, actor: Actor) -> None:
     check_transition(contract.status, ContractStatus.COMPLETE)
     contract.status = ContractStatus.COMPLETE
     contract.completed_at = contract.ended_at = utcnow()
-    document = next(d for d in contract.documents if d.kind == "contract")
-    digest = document.revisions[-1].sha256 if document.revisions else None
+    document, pdf = _current_pdf(contract)
+    digest = _archive_timestamp(contract, document, pdf)
     record_event(contract, "completed", actor, document_sha256=digest)
     _emit(
         contract,
@@ -385,6 +386,63 @@ def _finish(contract: Contract, actor: Actor) -> None:
             f"/api/v1/contracts/{contract.id}/document?version=final",
         },
     )
+
+
+def _stamp(pdf: bytes) -> tuple[bytes, datetime]:
+    """PAdES B-LTA: validation data, then a document timestamp; and its expiry."""
+    stamped = add_archive_timestamp(pdf, pki.long_term_material(), pki.timestamper())
+    return stamped, archive_timestamp_expiry(stamped)
+
+
+def _archive_timestamp(
+    contract: Contract, document: ContractDocument, pdf: bytes
+) -> str:
+    stamped, contract.archive_expires_at = _stamp(pdf)
+    return _store_revision(document, stamped, "archive timestamp")
+
+
+def refresh_archive_timestamps(now: datetime | None = None, limit: int = 50) -> str:
+    """Timestamp completed contracts again before the certificate of their last
+    timestamp expires (``ARCHIVE_TIMESTAMP_RENEW_DAYS`` ahead), renewing the
+    embedded TSA's own certificate first when it is that close to expiry.
+    Each contract in its own transaction; a summary for the job's record."""
+    now = now or utcnow()
+    soon = now + timedelta(days=runtime().config["ARCHIVE_TIMESTAMP_RENEW_DAYS"])
+    tsa_expiry = pki.embedded_tsa_expiry()
+    if tsa_expiry is not None and tsa_expiry < soon:
+        pki.renew_embedded_tsa()
+    due = db.session.scalars(
+        select(Contract.id)
+        .where(
+            Contract.status.in_((ContractStatus.COMPLETE, ContractStatus.INVALIDATED)),
+            Contract.archive_expires_at < soon,
+        )
+        .order_by(Contract.archive_expires_at)
+        .limit(limit)
+    ).all()
+    renewed = 0
+    for contract_id in due:
+        contract = db.session.get(Contract, contract_id)
+        document, pdf = _current_pdf(contract)
+        stamped, until = _stamp(pdf)
+        if until < soon:  # the TSA's certificate would not outlive the margin
+            continue
+        digest = _store_revision(document, stamped, "archive timestamp renewed")
+        contract.archive_expires_at = until
+        record_event(
+            contract,
+            "archive_timestamp_renewed",
+            Actor("platform:scheduler"),
+            document_sha256=digest,
+            data={"until": until.isoformat()},
+        )
+        db.session.commit()
+        renewed += 1
+    waiting = len(due) - renewed
+    summary = f"{renewed} contracts timestamped again"
+    if waiting:
+        summary += f"; {waiting} wait for a TSA certificate valid past {soon:%Y-%m-%d}"
+    return summary
 
 
 def _advance(contract: Contract, actor: Actor) -> None:

@@ -33,8 +33,8 @@ from ..pki.certificates import (
 from ..pki.keystore import PrivateKey, generate_key
 from ..pki.tsa import TimestampAuthority
 from ..runtime import runtime
+from ..signing.archival import LongTermMaterial
 from ..signing.cms import CmsSigner
-from ..signing.sealer import LongTermMaterial
 from ..signing.timestamping import EmbeddedTimeStamper, FailoverTimeStamper
 
 __all__ = [
@@ -64,6 +64,7 @@ TSA_POLICY_OID = "2.25.238142637315358236146374802532453290133"
 
 _ORGANIZATION = "Sealbridge"
 _CRL_VALIDITY = timedelta(days=7)
+_TSA_DAYS = 5 * 365
 
 
 def as_asn1(row: Certificate) -> asn1_x509.Certificate:
@@ -138,7 +139,7 @@ def ensure_pki() -> None:
         public_key=tsa_key.public_key(),
         profile=Profile.TSA,
         now=now,
-        days=5 * 365,
+        days=_TSA_DAYS,
         crl_url=_crl_url("issuing"),
     )
     tsa = store_certificate(
@@ -209,6 +210,31 @@ def issue_event_certificate(name: str, identity_digest: str) -> Certificate:
         days=_EVENT_CERTIFICATE_DAYS,
         role="event",
     )
+
+
+def embedded_tsa_expiry() -> datetime | None:
+    """When the embedded TSA's certificate expires; None with external TSAs."""
+    if runtime().config["TSA_URLS"]:
+        return None
+    return x509.load_der_x509_certificate(
+        _authority("tsa").certificate.der
+    ).not_valid_after_utc
+
+
+def renew_embedded_tsa() -> Certificate:
+    """A new key and certificate for the embedded TSA (the old one keeps proving
+    what it stamped); archive timestamps call for it before the old expires."""
+    authority = _authority("tsa")
+    authority.certificate = issue(
+        make_name("Sealbridge Timestamp Authority", organization=_ORGANIZATION),
+        generate_key(runtime().config["PKI_KEY_ALGORITHM"]),
+        profile=Profile.TSA,
+        days=_TSA_DAYS,
+        role="tsa",
+    )
+    db.session.commit()
+    logger.info("Embedded TSA certificate renewed")
+    return authority.certificate
 
 
 def ca_certificate(name: str) -> bytes:
@@ -318,11 +344,21 @@ def embedded_crls() -> list[asn1_crl.CertificateList]:
     ]
 
 
-def long_term_material(seal_certificate: Certificate) -> LongTermMaterial:
-    """Certificates and CRLs that B-LT embeds for a seal and the embedded TSA."""
-    certificates = [as_asn1(seal_certificate), *certificate_chain(seal_certificate)]
+def long_term_material(
+    seal_certificate: Certificate | None = None,
+) -> LongTermMaterial:
+    """Certificates and CRLs that B-LT embeds: a seal's chain, the embedded TSA.
+
+    Without a seal, for archive timestamps: each signature carries its own
+    certificate in its CMS; the CAs above it come from here.
+    """
+    tsa = _authority("tsa").certificate
+    anchor = seal_certificate or tsa
+    certificates = certificate_chain(anchor)
+    if seal_certificate is not None:
+        certificates.insert(0, as_asn1(seal_certificate))
     if not runtime().config["TSA_URLS"]:
-        certificates.append(as_asn1(_authority("tsa").certificate))
+        certificates.append(as_asn1(tsa))
     return LongTermMaterial(
         certificates=tuple(certificates), crls=tuple(embedded_crls())
     )

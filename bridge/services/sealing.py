@@ -37,8 +37,9 @@ def _sealer(seal: Seal) -> PdfSealer:
     """The prepared sealer of ``seal``; a new image or certificate makes a new one."""
     certificate = seal.certificate
     image_digest = hashlib.sha256(seal.image_png).hexdigest()
+    # A renewed TSA certificate makes new sealers too (timestamper, B-LT data).
     return runtime().cached(
-        ("sealer", seal.id, certificate.id, image_digest),
+        ("sealer", seal.id, certificate.id, image_digest, id(pki.timestamper())),
         lambda: _build_sealer(
             certificate,
             SealArtwork.from_png(seal.image_png, seal.width_mm, seal.height_mm),

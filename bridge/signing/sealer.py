@@ -15,8 +15,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from asn1crypto import crl as asn1_crl
-from asn1crypto import x509 as asn1_x509
 from PIL import Image, ImageDraw, ImageFont
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -25,10 +23,10 @@ from pyhanko.sign.signers import PdfTimeStamper
 from pyhanko.sign.signers.cms_embedder import PdfCMSEmbedder, SigIOSetup, SigObjSetup
 from pyhanko.sign.signers.pdf_byterange import SignatureObject
 from pyhanko.sign.timestamps import TimeStamper
-from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from ..errors import ConflictError, PlacementError, TimestampError
 from .appearance import MM, SealArtwork, add_seal_field
+from .archival import LongTermMaterial, supply_validation_data
 from .cms import CmsSigner
 from .pdf_input import open_for_update, pdf_errors
 from .placement import Placement, RidingPlacement, Widget, keyword_boxes, resolve
@@ -37,7 +35,6 @@ from .timestamping import timestamp_digest
 
 __all__ = [
     "SEAL_RED",
-    "LongTermMaterial",
     "PdfSealer",
     "SealOptions",
     "SealResult",
@@ -61,14 +58,6 @@ class SignatureLevel(enum.StrEnum):
     @property
     def timestamped(self) -> bool:
         return self is not SignatureLevel.B_B
-
-
-@dataclass(frozen=True)
-class LongTermMaterial:
-    """What B-LT embeds so the signature can be checked offline for years."""
-
-    certificates: tuple[asn1_x509.Certificate, ...]
-    crls: tuple[asn1_crl.CertificateList, ...]
 
 
 @dataclass(frozen=True)
@@ -312,12 +301,7 @@ class PdfSealer:
         assert self._long_term is not None
         assert self._timestamper is not None
         writer = IncrementalPdfFileWriter(io.BytesIO(signed))
-        DocumentSecurityStore.supply_dss_in_writer(
-            writer,
-            contents,
-            certs=self._long_term.certificates,
-            crls=self._long_term.crls,
-        )
+        supply_validation_data(writer, contents, self._long_term)
         output = io.BytesIO()
         if level is SignatureLevel.B_LTA:
             PdfTimeStamper(self._timestamper).timestamp_pdf(

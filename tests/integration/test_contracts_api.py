@@ -21,6 +21,7 @@ from bridge.outbox.webhooks import verify_webhook
 from bridge.services.apps import create_api_app, webhook_secrets
 from bridge.services.audit import verify_chain
 from bridge.services.seals import create_seal
+from bridge.services.verification import verify
 from examples.finance_client import ApiError, FinanceClient
 from tests.pdfs import chinese_pdf, pdfsig, widgets
 from tests.signed_client import SignedClient
@@ -168,10 +169,18 @@ def test_scenario_2_four_party_loan_contract(bridge, tmp_path):
         f"/api/v1/contracts/{contract['id']}/document?version=final",
         tmp_path / "loan.pdf",
     )
-    signatures = pdfsig(final, None)
+    *signatures, archive = pdfsig(final, None)
     assert [s["Signature Validation"] for s in signatures] == [
         "Signature is Valid."
     ] * 4
+    # The platform's document timestamp over everything (PAdES B-LTA); poppler
+    # lists it but cannot check one, pyHanko's validator can.
+    assert archive["Signer Certificate Common Name"] == "Sealbridge Timestamp Authority"
+    with bridge["app"].app_context():
+        report = verify(final.read_bytes())
+    assert report.indication == "PASSED"
+    assert [r.level for r in report.signatures] == ["B-LTA"] * 4 + [None]
+    assert report.signatures[-1].kind == "document_timestamp"
     names = [s["Signer Certificate Common Name"] for s in signatures]
     assert names[:2] == ["张建国", "李秀英"]
     assert names[2] == "济南重汽商用车销售服务有限公司合同专用章"

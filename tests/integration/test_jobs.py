@@ -15,10 +15,12 @@ from bridge.api.contract_io import parse_upload_request
 from bridge.extensions import db
 from bridge.models import ContractEvent, OutboxMessage, ScheduledJob
 from bridge.scheduler import JOBS
-from bridge.services import contracts
+from bridge.services import contracts, pki
 from bridge.services.apps import find_app
 from bridge.services.audit import Actor
+from bridge.services.contracts import refresh_archive_timestamps
 from bridge.services.jobs import Job, find_job, run_job
+from bridge.services.verification import verify
 from tests.pdfs import chinese_pdf
 from tests.signed_client import SignedClient, new_api_app
 
@@ -28,22 +30,39 @@ pytestmark = pytest.mark.database
 SENT = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
-def _waiting_contract(app, app_key: str) -> str:
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes (stored in UTC), PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+GUARANTOR = {
+    "role": "guarantor",
+    "kind": "PERSONAL",
+    "name": "李秀英",
+    "idNumber": "370112198803154523",
+    "mobile": "13705311234",
+    "routingOrder": 1,
+    "keyword": "甲方（盖章）",
+}
+# The finance company seals alone: the contract completes as it is sent.
+LENDER = {
+    "role": "lender",
+    "kind": "COMPANY",
+    "name": "重汽汽车金融有限公司",
+    "creditCode": "91370100MA3D8N7Q2L",
+    "routingOrder": 1,
+    "auto": True,
+    "keyword": "甲方（盖章）",
+}
+
+
+def _sent_contract(app, app_key: str, signatory: dict) -> str:
+    """A one-page uploaded contract with one signatory, sent; its id."""
     meta = {
-        "bizId": f"GUAR-{datetime.now().timestamp()}",
+        "bizId": f"JOB-{datetime.now().timestamp()}",
         "subject": "担保函",
         "category": "guarantee_letter",
-        "signatories": [
-            {
-                "role": "guarantor",
-                "kind": "PERSONAL",
-                "name": "李秀英",
-                "idNumber": "370112198803154523",
-                "mobile": "13705311234",
-                "routingOrder": 1,
-                "keyword": "甲方（盖章）",
-            }
-        ],
+        "signatories": [signatory],
         "send": True,
     }
     with app.app_context():
@@ -73,7 +92,7 @@ def _remind_at(app, now: datetime) -> int:
 
 def test_reminders_follow_their_cadence_limit_and_quiet_hours(app):
     app_key, _, _ = new_api_app(app, callback_url="http://127.0.0.1:9/hooks")
-    contract_id = _waiting_contract(app, app_key)
+    contract_id = _sent_contract(app, app_key, GUARANTOR)
     with app.app_context():
         db.session.get(contracts.Contract, contract_id).sent_at = SENT
         db.session.commit()
@@ -102,7 +121,7 @@ def test_a_job_runs_once_for_two_processes_firing_together(app, home):
         import sys, time
         from bridge import create_app
         from bridge.scheduler import JOBS
-        from bridge.services.jobs import Job, find_job, run_job
+        from bridge.services.jobs import find_job, run_job
         app = create_app({{"HOME": {str(home)!r}}})
         start = float(sys.argv[1])
         with app.app_context():
@@ -124,7 +143,7 @@ def test_a_job_runs_once_for_two_processes_firing_together(app, home):
         job = db.session.get(ScheduledJob, "clean-up")
         assert job.runs == 1
         assert job.last_outcome == "ok"
-        assert job.next_run_at.replace(tzinfo=UTC) > datetime.now(UTC)
+        assert _utc(job.next_run_at) > datetime.now(UTC)
 
 
 def test_a_failing_job_is_recorded_and_runs_again_when_due(app):
@@ -160,3 +179,47 @@ def test_operators_see_the_jobs_and_dealers_do_not(app, client, cli):
     unknown = cli("jobs", "run", "nope")
     assert unknown.exit_code == 2
     assert "unknown_job" in unknown.output
+
+
+def test_archive_timestamps_are_renewed_before_their_certificate_expires(app):
+    contract_id = _sent_contract(app, new_api_app(app)[0], LENDER)
+    with app.app_context():
+        contract = db.session.get(contracts.Contract, contract_id)
+        assert contract.archive_expires_at is not None
+        assert refresh_archive_timestamps() == "0 contracts timestamped again"
+
+        # Ten days before the archive timestamp's certificate expires:
+        contract.archive_expires_at = datetime.now(UTC) + timedelta(days=10)
+        db.session.commit()
+        assert refresh_archive_timestamps() == "1 contracts timestamped again"
+        contract = db.session.get(contracts.Contract, contract_id)
+        assert _utc(contract.archive_expires_at) > datetime.now(UTC) + timedelta(
+            days=180
+        )
+        last_event = db.session.scalars(
+            select(ContractEvent.type)
+            .where(ContractEvent.contract_id == contract_id)
+            .order_by(ContractEvent.seq.desc())
+        ).first()
+        assert last_event == "archive_timestamp_renewed"
+        pdf = contracts.storage().get(contract.documents[0].current.sha256)
+        report = verify(pdf)
+    assert report.indication == "PASSED"
+    assert [s.kind for s in report.signatures] == [
+        "signature",
+        "document_timestamp",
+        "document_timestamp",
+    ]
+
+
+def test_the_embedded_tsa_is_renewed_when_its_own_certificate_nears_expiry(app):
+    _sent_contract(app, new_api_app(app)[0], LENDER)
+    with app.app_context():
+        old_expiry = pki.embedded_tsa_expiry()
+        old_tsa = pki.embedded_tsa()
+        summary = refresh_archive_timestamps(old_expiry - timedelta(days=100))
+        assert pki.embedded_tsa() is not old_tsa
+        assert pki.embedded_tsa_expiry() > old_expiry
+        # Stamped now, the new certificate cannot reach 80 days past the old
+        # one's end: the contract waits rather than get a useless revision.
+        assert summary.startswith("0 contracts timestamped again; 1 wait")
