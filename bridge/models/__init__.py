@@ -12,6 +12,14 @@ from .contracts import (
 from .documents import DocumentNumber, DocumentNumberCounter
 from .outbox import OutboxMessage
 from .seals import Authority, Certificate, Seal, SealUsage
+from .signers import (
+    DevSmsMessage,
+    OneTimeCode,
+    Operator,
+    SealAuthorization,
+    SignerIdentity,
+    SigningLink,
+)
 
 __all__ = [
     "ApiApp",
@@ -22,11 +30,17 @@ __all__ = [
     "ContractEvent",
     "DocumentNumber",
     "DocumentNumberCounter",
+    "DevSmsMessage",
     "DocumentRevision",
+    "OneTimeCode",
+    "Operator",
     "OutboxMessage",
     "Seal",
+    "SealAuthorization",
     "SealUsage",
     "Signatory",
+    "SignerIdentity",
+    "SigningLink",
     "UsedNonce",
     "WebhookSecret",
     "utcnow",

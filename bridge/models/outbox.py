@@ -29,7 +29,9 @@ class OutboxMessage(db.Model):
     event_id: Mapped[str] = mapped_column(
         String(32), unique=True, default=lambda: uuid.uuid4().hex
     )
-    app_id: Mapped[int] = mapped_column(ForeignKey("api_apps.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="webhook")
+    """``webhook`` to an app, or ``sms`` to a mobile (no app; payload sealed)."""
+    app_id: Mapped[int | None] = mapped_column(ForeignKey("api_apps.id"), index=True)
     event_type: Mapped[str] = mapped_column(String(64))
     subject_id: Mapped[str | None] = mapped_column(String(64), index=True)
     """What the event is about (a contract id); its events are sent in order."""
@@ -47,4 +49,4 @@ class OutboxMessage(db.Model):
     )
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    app: Mapped[ApiApp] = relationship()
+    app: Mapped[ApiApp | None] = relationship()

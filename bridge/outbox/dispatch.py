@@ -33,7 +33,7 @@ from ..runtime import runtime
 from ..services.apps import webhook_secrets
 from .webhooks import event_body, signature_headers
 
-__all__ = ["DispatchResult", "dispatch_due", "retry_dead"]
+__all__ = ["DispatchResult", "dispatch_due", "dispatch_now", "retry_dead"]
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +68,13 @@ def _due(now: datetime) -> tuple:
     )
 
 
-def _claim_next(now: datetime, lease: timedelta) -> int | None:
-    """Claim the oldest due message for this dispatcher; its id, or None."""
+def _claim_next(
+    now: datetime, lease: timedelta, only_id: int | None = None
+) -> int | None:
+    """Claim the oldest due message (or ``only_id`` if due); its id, or None."""
     query = select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id)
+    if only_id is not None:
+        query = query.where(OutboxMessage.id == only_id)
     claim = update(OutboxMessage).values(claimed_until=now + lease)
     if db.engine.dialect.name == "postgresql":
         message_id = db.session.scalar(
@@ -129,12 +133,7 @@ def _backoff(attempts: int, config: dict) -> timedelta:
     return timedelta(seconds=delay * (1 + random.uniform(0, 0.1)))
 
 
-def _attempt(
-    http: requests.Session, message_id: int, clock: Callable[[], datetime]
-) -> str:
-    """Send one claimed message and record the outcome: delivered, failed or dead."""
-    config = runtime().config
-    message = db.session.get(OutboxMessage, message_id)
+def _webhook_sender(message: OutboxMessage) -> Callable[[requests.Session], str | None]:
     body = event_body(
         message.event_id, message.event_type, message.created_at, message.payload
     )
@@ -146,8 +145,27 @@ def _attempt(
         event_type=message.event_type,
     )
     url = message.app.callback_url
+    timeout = runtime().config["WEBHOOK_TIMEOUT_SECONDS"]
+    return lambda http: _post(http, url, body, headers, timeout)
+
+
+def _sender(message: OutboxMessage) -> Callable[[requests.Session], str | None]:
+    """How a message of its kind goes out: a webhook POST or an SMS."""
+    if message.kind == "sms":
+        from ..sms.outbox import sms_sender
+
+        return sms_sender(message)
+    return _webhook_sender(message)
+
+
+def _attempt(
+    http: requests.Session, message_id: int, clock: Callable[[], datetime]
+) -> str:
+    """Send one claimed message and record the outcome: delivered, failed or dead."""
+    config = runtime().config
+    send = _sender(db.session.get(OutboxMessage, message_id))
     db.session.commit()  # no transaction stays open while the receiver answers
-    error = _post(http, url, body, headers, config["WEBHOOK_TIMEOUT_SECONDS"])
+    error = send(http)
 
     now = clock()  # after the answer: a slow timeout must not eat the backoff
     message = db.session.get(OutboxMessage, message_id)
@@ -165,7 +183,8 @@ def _attempt(
             message.next_attempt_at = now + _backoff(message.attempts, config)
             outcome = "failed"
         logger.warning(
-            "webhook %s %s (message %d) attempt %d %s: %s",
+            "%s %s %s (message %d) attempt %d %s: %s",
+            message.kind,
             message.event_type,
             message.event_id,
             message.id,
@@ -194,6 +213,20 @@ def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult
                 break
             counts[_attempt(http, message_id, clock)] += 1
     return DispatchResult(**counts)
+
+
+def dispatch_now(message_id: int) -> str | None:
+    """Try one just-committed message at once (an SMS code the user waits for).
+
+    Claimed like any other, so a concurrent dispatcher never sends it twice;
+    a failure is left to the scheduled passes. The outcome, or None if the
+    message was not due (taken by someone else, or already sent).
+    """
+    lease = timedelta(seconds=2 * runtime().config["WEBHOOK_TIMEOUT_SECONDS"] + 60)
+    if _claim_next(utcnow(), lease, only_id=message_id) is None:
+        return None
+    with requests.Session() as http:
+        return _attempt(http, message_id, utcnow)
 
 
 def retry_dead(message_id: int | None = None) -> int:

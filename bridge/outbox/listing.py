@@ -36,7 +36,8 @@ def message_dict(message: OutboxMessage) -> dict:
     return {
         "id": message.id,
         "event_id": message.event_id,
-        "app_key": message.app.app_key,
+        "app_key": message.app.app_key if message.app else None,
+        "kind": message.kind,
         "event_type": message.event_type,
         "subject_id": message.subject_id,
         "status": message.status,
