@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .errors import register_error_handlers
     from .extensions import db
     from .runtime import Runtime
+    from . import signer as signer_pages
 
     overrides = dict(config or {})
     home = instance_home(overrides.pop("HOME", None))
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(contracts_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.docs_bp())
+    signer_pages.init_app(app)
     with app.app_context():
         configure_sqlite()
         upgrade_database()

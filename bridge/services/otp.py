@@ -32,8 +32,10 @@ class CodeError(BridgeError):
     code = "otp_invalid"
     status = 422
 
-    def __init__(self, message, *, code=None, status=None, retry_after=None):
-        super().__init__(message, code=code)
+    def __init__(
+        self, message, *, code=None, status=None, retry_after=None, details=None
+    ):
+        super().__init__(message, code=code, details=details)
         if status is not None:
             self.status = status
         self.retry_after = retry_after
@@ -140,4 +142,5 @@ def check_code(subject: str, code: str, *, now: datetime | None = None) -> None:
     raise CodeError(
         f"The code is wrong; {left} attempts left.",
         code="otp_invalid",
+        details={"attemptsLeft": str(left)},
     )

@@ -38,6 +38,7 @@ __all__ = [
     "reject",
     "send_sign_code",
     "sign",
+    "signed_pdf",
     "verify_identity",
 ]
 
@@ -97,6 +98,13 @@ def open_link(token: str) -> SignerView:
     )
 
 
+def signed_pdf(view: SignerView) -> bytes:
+    """The document as it stands, for a signer who has signed."""
+    if view.signatory.status != SignatoryStatus.SIGNED:
+        raise ConflictError("Sign first.", code="not_signed")
+    return storage().get(_current(view.contract))
+
+
 def page_image(view: SignerView, number: int) -> bytes:
     sha256 = _current(view.contract)
     return page_images().page(storage().get(sha256), sha256, number)
@@ -112,7 +120,9 @@ def _require_turn(view: SignerView) -> None:
     if not view.my_turn:
         waiting = "、".join(s.name for s in view.turn)
         raise ConflictError(
-            f"It is not your turn yet: waiting for {waiting}.", code="not_your_turn"
+            f"It is not your turn yet: waiting for {waiting}.",
+            code="not_your_turn",
+            details={"waiting": waiting},
         )
 
 
@@ -123,15 +133,17 @@ def _require_identity(view: SignerView) -> SignerIdentity:
 
 
 def verify_identity(token: str, name: str, id_number: str, actor: Actor) -> SignerView:
-    """Check the signer is the contract's person, then ask the provider."""
+    """Check the signer is the contract's person, then ask the provider (once).
+
+    The name and ID number are asked for on every device, so a forwarded
+    link alone is not enough to read or sign.
+    """
     view = open_link(token)
     _require_turn(view)
     if view.signatory.kind != "PERSONAL":
         raise ConflictError(
             "A company seals on the operator pages.", code="not_personal"
         )
-    if view.identity is not None:
-        return view
     name = (name or "").strip()
     id_number = (id_number or "").strip().upper()
     masked = mask_id_number(id_number) if id_number else None
@@ -153,6 +165,8 @@ def verify_identity(token: str, name: str, id_number: str, actor: Actor) -> Sign
             "The name or ID number is not the one on this contract.",
             code="identity_mismatch",
         )
+    if view.identity is not None:  # verified before, e.g. on another phone
+        return view
     result = _identity_provider().verify(name, id_number, view.signatory.mobile or "")
     evidence = {
         "signatory": view.signatory.id,
