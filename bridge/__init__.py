@@ -16,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         file ``sealbridge.toml`` and ``SEALBRIDGE_*`` variables. ``HOME`` picks
         the instance folder (default ``$SEALBRIDGE_HOME`` or ``./instance``).
     """
+    from . import signer as signer_pages
     from .api import apps as apps_api
     from .api import contracts as contracts_api
     from .api import openapi, v1
@@ -25,7 +26,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .errors import register_error_handlers
     from .extensions import db
     from .runtime import Runtime
-    from . import signer as signer_pages
 
     overrides = dict(config or {})
     home = instance_home(overrides.pop("HOME", None))

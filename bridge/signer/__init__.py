@@ -16,7 +16,7 @@ __all__ = ["init_app"]
 
 def init_app(app: Flask) -> None:
     from ..services.identities import derived_key
-    from . import dev, security, views
+    from . import dev, views
 
     with app.app_context():
         app.secret_key = derived_key("web-session")
@@ -27,5 +27,4 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SECURE=app.config["PUBLIC_URL"].startswith("https://"),
     )
     for blueprint in (views.bp, dev.bp):
-        security.protect(blueprint)
         app.register_blueprint(blueprint)

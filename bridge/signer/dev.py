@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from ..sms.dev import latest_messages
+from .security import protect
 
 __all__ = ["bp"]
 
 bp = Blueprint("dev", __name__, url_prefix="/dev", template_folder="templates")
+protect(bp)
 
 
 @bp.get("/sms")

@@ -22,7 +22,7 @@ from ..outbox.dispatch import dispatch_now
 from ..services import signer
 from ..signing.drawn_signature import MAX_BYTES
 from ..sms import mask_mobile
-from .security import actor
+from .security import actor, protect
 
 __all__ = ["bp"]
 
@@ -34,6 +34,7 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
+protect(bp)
 
 _STATUS_TEXT = {
     "COMPLETE": "已完成",
