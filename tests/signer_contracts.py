@@ -43,13 +43,13 @@ def loan_pdf(pages: int = 3) -> bytes:
     document = canvas.Canvas(buffer, pagesize=A4)
     for page in range(1, pages + 1):
         document.setFont(FONT, 12)
-        for line in range(28):
+        for line in range(28 if page < pages else 15):
             document.drawString(
                 72, 770 - line * 22, f"第{page}页 第{line + 1}行 借款合同条款。"
             )
         if page == pages:
             for i, keyword in enumerate(KEYWORDS):
-                document.drawString(72, 300 - i * 60, keyword)
+                document.drawString(72, 420 - i * 110, keyword)
         document.showPage()
     document.save()
     return buffer.getvalue()
