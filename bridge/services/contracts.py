@@ -67,6 +67,7 @@ __all__ = [
     "search_contracts",
     "send_contract",
     "sign_in_turn",
+    "signatory_placement",
     "sign_signatory",
     "storage",
 ]
@@ -318,7 +319,7 @@ def _auto_seal_name(contract: Contract) -> str:
     return config["AUTO_SEALS"].get(contract.category, config["AUTO_SEAL"])
 
 
-def _placement(spec: dict) -> Placement:
+def signatory_placement(spec: dict) -> Placement:
     if "keyword" in spec:
         return KeywordPlacement(spec["keyword"], "last", _SEAL_OFFSET_PT)
     return PagePlacement(spec["page"], spec["x"], spec["y"])
@@ -341,7 +342,7 @@ def _apply(
     """Sign the current revision for ``signatory``; return the new revision's hash."""
     document, pdf = _current_pdf(contract)
     options = SealOptions(
-        placement=_placement(signatory.placement),
+        placement=signatory_placement(signatory.placement),
         level=SignatureLevel.B_T,
         reason=f"{signatory.role} {signatory.name}",
     )

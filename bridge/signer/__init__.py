@@ -16,7 +16,7 @@ __all__ = ["init_app"]
 
 def init_app(app: Flask) -> None:
     from ..services.identities import derived_key
-    from . import dev, views
+    from . import dev, operator_views, views
 
     with app.app_context():
         app.secret_key = derived_key("web-session")
@@ -26,5 +26,5 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=app.config["PUBLIC_URL"].startswith("https://"),
     )
-    for blueprint in (views.bp, dev.bp):
+    for blueprint in (views.bp, operator_views.bp, dev.bp):
         app.register_blueprint(blueprint)

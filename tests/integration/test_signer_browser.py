@@ -1,8 +1,8 @@
 """End to end in Chromium on a phone viewport: the borrower and the guarantor open
 their SMS links from the dev inbox, verify, read every page, draw a signature
-with the pointer, confirm with the SMS code; the final PDF passes pdfsig and each
-signature is its person's event certificate. Screenshots of every step are kept
-under the test's tmp dir."""
+with the pointer, confirm with the SMS code; the dealer's operator logs in by SMS
+and seals. The final PDF passes pdfsig and each signature is its person's event
+certificate. Screenshots of every step are kept under the test's tmp dir."""
 
 from __future__ import annotations
 
@@ -15,11 +15,18 @@ from bridge import create_app
 from bridge.extensions import db
 from bridge.models import ApiApp, Contract
 from bridge.scheduler import start_scheduler
-from bridge.services import contracts
-from bridge.services.audit import Actor
+from bridge.services import contracts, operators
 from tests.browser import PHONE, chromium, free_port, serve
 from tests.pdfs import pdfsig
-from tests.signer_contracts import BORROWER, GUARANTOR, create_loan, latest_code
+from tests.signer_contracts import (
+    BORROWER,
+    DEALER,
+    GUARANTOR,
+    create_loan,
+    latest_code,
+)
+
+OPERATOR = "13700000001"
 
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None, reason="Debian's chromium is not installed"
@@ -124,18 +131,47 @@ def _sign_as(browser, bridge, person, shots):
     context.close()
 
 
-def test_borrower_and_guarantor_sign_on_their_phones(bridge, tmp_path, nss_db):
+def _seal_as_operator(browser, bridge, shots):
+    """The dealer's operator logs in by SMS, previews the seal and seals."""
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{bridge.base_url}/op/login")
+    page.fill("#mobile", OPERATOR)
+    page.click("#send-code")
+    page.wait_for_selector("#error:has-text('已发送')")
+    with bridge.app_context():
+        page.fill("#code", latest_code(OPERATOR))
+    page.click("#submit")
+    page.wait_for_selector("#assignments")
+    _shot(page, shots, "1-contracts")
+    page.click("#assignments a.button")
+    page.wait_for_selector("#preview")
+    page.locator("#preview").evaluate("img => img.decode()")
+    page.locator("#preview").scroll_into_view_if_needed()
+    _shot(page, shots, "2-preview")
+    page.click("#seal")
+    page.wait_for_selector("#sealed")
+    _shot(page, shots, "3-sealed")
+    context.close()
+
+
+def test_borrower_guarantor_and_dealer_sign_on_their_phones(
+    bridge, tmp_path, nss_db, seal_names
+):
     with bridge.app_context():
         contract_id = create_loan(db.session.get(ApiApp, bridge.api_app_id), "E2E-1").id
+        operators.add_operator(OPERATOR, "赵六", DEALER)
+        operators.authorize_seal(seal_names["dealer"], OPERATOR, "head-office")
     with chromium() as browser:
         for person in (BORROWER, GUARANTOR):
             shots = tmp_path / "screenshots" / person["name"]
             shots.mkdir(parents=True)
             _sign_as(browser, bridge, person, shots)
+        shots = tmp_path / "screenshots" / "operator"
+        shots.mkdir()
+        _seal_as_operator(browser, bridge, shots)
     with bridge.app_context():
-        contract = db.session.get(Contract, contract_id)
-        dealer = contract.signatories[2]
-        contracts.sign_in_turn(contract, dealer, Actor("test"))
         contract = db.session.get(Contract, contract_id)
         assert contract.status == "COMPLETE"
         final = tmp_path / "final.pdf"
@@ -146,4 +182,5 @@ def test_borrower_and_guarantor_sign_on_their_phones(bridge, tmp_path, nss_db):
         assert signature["Signature Validation"] == "Signature is Valid."
     names = [s["Signer Certificate Common Name"] for s in signatures]
     assert names[:2] == [BORROWER["name"], GUARANTOR["name"]]
-    assert len(list((tmp_path / "screenshots").rglob("*.png"))) == 12
+    assert names[2] == seal_names["dealer"]
+    assert len(list((tmp_path / "screenshots").rglob("*.png"))) == 15

@@ -8,21 +8,7 @@
   var submit = document.getElementById("submit");
 
   function post(url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-        "X-CSRF-Token": box.getAttribute("data-csrf")
-      },
-      body: JSON.stringify(body || {})
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) { throw data; }
-        return data;
-      });
-    });
+    return window.postJSON(url, box.getAttribute("data-csrf"), body);
   }
 
   function show(problem) { error.textContent = (problem && problem.message) || "网络异常，请重试。"; }
