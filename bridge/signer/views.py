@@ -166,7 +166,7 @@ def done(token: str):
 
 @bp.get("/<token>/download")
 def download(token: str):
-    view = signer.open_link(token)
+    view = _verified_view(token)
     return send_file(
         io.BytesIO(signer.signed_pdf(view)),
         mimetype="application/pdf",

@@ -318,3 +318,32 @@ def test_bad_signature_images_are_clear_errors(bridge):
             (400, code),
             (422, code),
         )
+
+
+def test_progress_shows_the_signer_and_a_reminder_texts_a_fresh_link(bridge):
+    from bridge.api.contract_io import contract_json
+    from bridge.models import ApiApp
+
+    contract_id = _loan(bridge)
+    client = bridge.test_client()
+    path = _path(bridge, BORROWER)
+    _verify(client, path, BORROWER)
+    assert _sign(bridge, client, path, BORROWER)[0].status_code == 200
+    with bridge.app_context():
+        body = contract_json(db.session.get(Contract, contract_id))
+        borrower, guarantor = body["signatories"][:2]
+        assert borrower["status"] == "SIGNED"
+        assert borrower["signedAt"]
+        assert body["next"] == [guarantor["id"]]
+        timeline = [event["type"] for event in body["timeline"]]
+        assert {"identity_verified", "code_sent", "willingness_confirmed"} <= set(
+            timeline
+        )
+        first = link_path(GUARANTOR["mobile"])
+        api_app = db.session.get(ApiApp, bridge.api_app_id)
+        reminded = contracts.remind_contract(api_app, contract_id, Actor("test"))
+        assert [s.name for s in reminded] == [GUARANTOR["name"]]
+        second = link_path(GUARANTOR["mobile"])
+    assert second != first
+    for link in (first, second):
+        assert client.get(link).status_code == 200
