@@ -8,14 +8,25 @@ time, masked ID number) goes into the contract's audit chain.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from ..documents.page_images import PageImages
 from ..domain.contracts import ContractStatus, SignatoryStatus
 from ..domain.validators import mask_id_number
-from ..errors import ConflictError, InvalidInputError
+from ..errors import BridgeError, ConflictError, InvalidInputError
 from ..extensions import db
 from ..identity import build_provider
-from ..models import ApiApp, Contract, Signatory, SignerIdentity, SigningLink
+from ..models import (
+    ApiApp,
+    Contract,
+    ContractEvent,
+    Signatory,
+    SignerIdentity,
+    SigningLink,
+    utcnow,
+)
 from ..runtime import runtime
 from ..signing.drawn_signature import signature_artwork
 from . import otp, pki
@@ -41,6 +52,12 @@ __all__ = [
     "signed_pdf",
     "verify_identity",
 ]
+
+
+class IdentityAttemptsError(BridgeError):
+    code = "identity_attempts_exceeded"
+    status = 429
+    retry_after = 3600
 
 
 @dataclass(frozen=True)
@@ -132,6 +149,36 @@ def _require_identity(view: SignerView) -> SignerIdentity:
     return view.identity
 
 
+_IDENTITY_ATTEMPTS_PER_HOUR = 5
+
+
+def _check_identity_attempts(view: SignerView) -> None:
+    """Guessing ID numbers through a link: 5 failures an hour, then 429."""
+    since = utcnow() - timedelta(hours=1)
+    failures = db.session.scalars(
+        select(ContractEvent.data).where(
+            ContractEvent.contract_id == view.contract.id,
+            ContractEvent.type == "identity_failed",
+            ContractEvent.created_at >= since,
+        )
+    )
+    mine = sum(1 for data in failures if data.get("signatory") == view.signatory.id)
+    if mine >= _IDENTITY_ATTEMPTS_PER_HOUR:
+        raise IdentityAttemptsError("Too many failed verifications; try again later.")
+
+
+def _identity_failed(view: SignerView, actor: Actor, data: dict, message: str):
+    """Keep the failure as evidence (masked ID), then refuse."""
+    record_event(
+        view.contract,
+        "identity_failed",
+        actor,
+        data={"signatory": view.signatory.id, **data},
+    )
+    db.session.commit()
+    raise InvalidInputError(message, code="identity_mismatch")
+
+
 def verify_identity(token: str, name: str, id_number: str, actor: Actor) -> SignerView:
     """Check the signer is the contract's person, then ask the provider (once).
 
@@ -144,26 +191,18 @@ def verify_identity(token: str, name: str, id_number: str, actor: Actor) -> Sign
         raise ConflictError(
             "A company seals on the operator pages.", code="not_personal"
         )
+    _check_identity_attempts(view)
     name = (name or "").strip()
     id_number = (id_number or "").strip().upper()
     masked = mask_id_number(id_number) if id_number else None
     if name != view.signatory.name or (
         id_number_digest(id_number) != view.signatory.id_number_hash
     ):
-        record_event(
-            view.contract,
-            "identity_failed",
+        _identity_failed(
+            view,
             actor,
-            data={
-                "signatory": view.signatory.id,
-                "idNumber": masked,
-                "reason": "not the contract's signatory",
-            },
-        )
-        db.session.commit()
-        raise InvalidInputError(
+            {"idNumber": masked, "reason": "not the contract's signatory"},
             "The name or ID number is not the one on this contract.",
-            code="identity_mismatch",
         )
     if view.identity is not None:  # verified before, e.g. on another phone
         return view
@@ -175,16 +214,11 @@ def verify_identity(token: str, name: str, id_number: str, actor: Actor) -> Sign
         "idNumber": masked,
     }
     if not result.matched:
-        record_event(
-            view.contract,
-            "identity_failed",
+        _identity_failed(
+            view,
             actor,
-            data={**evidence, "reason": result.reason},
-        )
-        db.session.commit()
-        raise InvalidInputError(
+            {**evidence, "reason": result.reason},
             f"Real-name verification failed: {result.reason}.",
-            code="identity_mismatch",
         )
     certificate = pki.issue_event_certificate(name, view.signatory.id_number_hash)
     db.session.flush()

@@ -16,6 +16,7 @@ MESSAGES = {
     "identity_required": "请先完成实名认证。",
     "identity_mismatch": "姓名或身份证号与合同签署人不一致，实名认证未通过。",
     "identity_provider_unavailable": "实名认证服务暂时不可用，请稍后再试。",
+    "identity_attempts_exceeded": "实名认证失败次数过多，请1小时后再试。",
     "otp_missing": "请先获取短信验证码。",
     "otp_invalid": "验证码错误。",
     "otp_expired": "验证码已过期，请重新获取。",

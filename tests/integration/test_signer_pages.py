@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import logging
 import re
 from datetime import timedelta
 
@@ -14,9 +16,9 @@ from PIL import Image, ImageDraw
 
 from bridge import create_app
 from bridge.extensions import db
-from bridge.models import Contract, ContractEvent, OutboxMessage, SigningLink, utcnow
+from bridge.models import Contract, ContractEvent, SigningLink, utcnow
 from bridge.services import contracts
-from bridge.services.apps import create_api_app
+from bridge.services.apps import create_api_app, webhook_secrets
 from bridge.services.audit import Actor
 from tests.signer_contracts import (
     BORROWER,
@@ -24,18 +26,22 @@ from tests.signer_contracts import (
     create_loan,
     latest_code,
     link_path,
+    texts_to,
 )
+from tests.webhook_receiver import WebhookReceiver
 
 
 @pytest.fixture
 def bridge(home):
     app = create_app({"HOME": str(home), "DEMO": True})
+    receiver = WebhookReceiver()
     with app.app_context():
-        api_app, _ = create_api_app(
-            "经销商甲", "JN001", callback_url="http://127.0.0.1:9/hook"
-        )
+        api_app, _ = create_api_app("经销商甲", "JN001", callback_url=receiver.url)
+        receiver.secrets.extend(webhook_secrets(api_app))
         app.api_app_id = api_app.id
-    return app
+    app.receiver = receiver
+    yield app
+    receiver.close()
 
 
 def _loan(bridge, biz_id="L-1", **options):
@@ -262,13 +268,11 @@ def test_rejection_with_a_reason_calls_back(bridge):
     with bridge.app_context():
         contract = db.session.get(Contract, contract_id)
         assert (contract.status, contract.status_reason) == ("REJECTED", "利率不对")
-        hooks = [
-            m.event_type
-            for m in db.session.scalars(
-                db.select(OutboxMessage).where(OutboxMessage.kind == "webhook")
-            )
-        ]
-        assert "contract.rejected" in hooks
+        texts_to(BORROWER["mobile"])  # delivers the outbox: texts and callbacks
+    events = [json.loads(d.body) for d in bridge.receiver.deliveries]
+    assert all(d.verified for d in bridge.receiver.deliveries)
+    assert [e["event_type"] for e in events] == ["contract.sent", "contract.rejected"]
+    assert events[-1]["data"]["reason"] == "利率不对"
 
 
 def test_posts_need_the_csrf_token_and_pages_are_light(bridge):
@@ -347,3 +351,42 @@ def test_progress_shows_the_signer_and_a_reminder_texts_a_fresh_link(bridge):
     assert second != first
     for link in (first, second):
         assert client.get(link).status_code == 200
+
+
+def test_guessing_identities_through_a_link_is_limited(bridge):
+    _loan(bridge)
+    client = bridge.test_client()
+    path = _path(bridge, BORROWER)
+    answers = [
+        _verify(client, path, {**BORROWER, "id_number": GUARANTOR["id_number"]})
+        for _ in range(6)
+    ]
+    assert [a.status_code for a in answers] == [400] * 5 + [429]
+    assert "1小时" in answers[-1].get_data(as_text=True)
+
+
+def test_cookies_are_secure_behind_https(home):
+    app = create_app({"HOME": str(home), "PUBLIC_URL": "https://sign.example.com"})
+    client = app.test_client()
+    client.get("/op/login")
+    assert client.get_cookie("sb_session").secure
+
+
+def test_id_numbers_never_reach_the_log_or_the_audit_chain_unmasked(bridge, caplog):
+    contract_id = _loan(bridge)
+    client = bridge.test_client()
+    path = _path(bridge, BORROWER)
+    with caplog.at_level(logging.DEBUG):
+        _verify(client, path, {**BORROWER, "id_number": GUARANTOR["id_number"]})
+        _verify(client, path, BORROWER)
+        assert _sign(bridge, client, path, BORROWER)[0].status_code == 200
+    assert BORROWER["id_number"] not in caplog.text
+    assert GUARANTOR["id_number"] not in caplog.text
+    with bridge.app_context():
+        events = db.session.scalars(
+            db.select(ContractEvent).where(ContractEvent.contract_id == contract_id)
+        )
+        chain = json.dumps([e.data for e in events], ensure_ascii=False)
+    assert "370102********1231" in chain
+    assert BORROWER["id_number"] not in chain
+    assert GUARANTOR["id_number"] not in chain
