@@ -117,10 +117,7 @@ def send_login_code(mobile: str) -> int | None:
     message = otp.send_code(
         _subject(mobile),
         mobile,
-        lambda code: (
-            f"{runtime().config['SMS_SIGNATURE']}登录验证码 {code}，"
-            "5分钟内有效。请勿告诉他人。"
-        ),
+        "登录经办人页面",
     )
     db.session.commit()
     return message.id

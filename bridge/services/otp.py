@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import math
 import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from ..errors import BridgeError
@@ -71,13 +70,12 @@ def _check_lock(row: OneTimeCode, now: datetime) -> None:
 
 
 def send_code(
-    subject: str,
-    mobile: str,
-    text: Callable[[str], str],
-    *,
-    now: datetime | None = None,
+    subject: str, mobile: str, use: str, *, now: datetime | None = None
 ) -> OutboxMessage:
-    """Make a new code and enqueue its SMS (``text(code)``) — NOT committed."""
+    """Make a new code and enqueue its SMS — NOT committed.
+
+    :param use: what the code is for, in the text: ``签署《借款合同》``.
+    """
     config = runtime().config
     now = now or utcnow()
     row = _row(subject)
@@ -108,7 +106,12 @@ def send_code(
     row.code_hash = _hash(subject, code)
     row.expires_at = now + timedelta(seconds=config["OTP_TTL_SECONDS"])
     row.sent_at = [m.isoformat() for m in recent] + [now.isoformat()]
-    return enqueue_sms(mobile, text(code), "otp")
+    minutes = config["OTP_TTL_SECONDS"] // 60
+    text = (
+        f"{config['SMS_SIGNATURE']}验证码 {code}，用于{use}，"
+        f"{minutes}分钟内有效。请勿告诉他人。"
+    )
+    return enqueue_sms(mobile, text, "otp")
 
 
 def check_code(subject: str, code: str, *, now: datetime | None = None) -> None:

@@ -252,10 +252,7 @@ def send_sign_code(token: str, actor: Actor) -> int:
     message = otp.send_code(
         _otp_subject(view.signatory),
         view.signatory.mobile,
-        lambda code: (
-            f"{runtime().config['SMS_SIGNATURE']}验证码 {code}，"
-            f"用于签署《{subject}》，5分钟内有效。请勿告诉他人。"
-        ),
+        f"签署《{subject}》",
     )
     record_event(
         view.contract, "code_sent", actor, data={"signatory": view.signatory.id}

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bridge.extensions import db
-from bridge.models import DevSmsMessage, OneTimeCode, utcnow
-from bridge.outbox.dispatch import dispatch_due
+from bridge.models import OneTimeCode, utcnow
 from bridge.services.otp import CodeError, check_code, send_code
+from tests.signer_contracts import latest_code
 
 SUBJECT = "signatory:1"
 
@@ -20,16 +20,9 @@ def codes(app):
     with app.app_context():
 
         def send(now):
-            send_code(SUBJECT, "13853112345", lambda code: f"code {code}", now=now)
+            send_code(SUBJECT, "13853112345", "签署《借款合同》", now=now)
             db.session.commit()
-            dispatch_due()
-            return (
-                db.session.scalars(
-                    db.select(DevSmsMessage).order_by(DevSmsMessage.id.desc())
-                )
-                .first()
-                .text.split()[-1]
-            )
+            return latest_code("13853112345")
 
         yield send
 
