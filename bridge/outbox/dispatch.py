@@ -31,6 +31,7 @@ from ..extensions import db
 from ..models import OutboxMessage, utcnow
 from ..runtime import runtime
 from ..services.apps import webhook_secrets
+from ..sms.outbox import sms_sender
 from .webhooks import event_body, signature_headers
 
 __all__ = ["DispatchResult", "dispatch_due", "dispatch_now", "retry_dead"]
@@ -152,8 +153,6 @@ def _webhook_sender(message: OutboxMessage) -> Callable[[requests.Session], str 
 def _sender(message: OutboxMessage) -> Callable[[requests.Session], str | None]:
     """How a message of its kind goes out: a webhook POST or an SMS."""
     if message.kind == "sms":
-        from ..sms.outbox import sms_sender
-
         return sms_sender(message)
     return _webhook_sender(message)
 
@@ -196,6 +195,13 @@ def _attempt(
     return outcome
 
 
+def _lease() -> timedelta:
+    """How long a claim holds: longer than the slowest send."""
+    config = runtime().config
+    slowest = max(config["WEBHOOK_TIMEOUT_SECONDS"], config["SMS_HTTP_TIMEOUT_SECONDS"])
+    return timedelta(seconds=2 * slowest + 60)
+
+
 def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult:
     """Deliver up to ``limit`` due messages, oldest first (inside an app context).
 
@@ -204,7 +210,7 @@ def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult
         a later time to skip waiting out the backoff.
     """
     clock = utcnow if now is None else lambda: now
-    lease = timedelta(seconds=2 * runtime().config["WEBHOOK_TIMEOUT_SECONDS"] + 60)
+    lease = _lease()
     counts = {"delivered": 0, "failed": 0, "dead": 0}
     with requests.Session() as http:
         for _ in range(limit):
@@ -222,7 +228,7 @@ def dispatch_now(message_id: int) -> str | None:
     a failure is left to the scheduled passes. The outcome, or None if the
     message was not due (taken by someone else, or already sent).
     """
-    lease = timedelta(seconds=2 * runtime().config["WEBHOOK_TIMEOUT_SECONDS"] + 60)
+    lease = _lease()
     if _claim_next(utcnow(), lease, only_id=message_id) is None:
         return None
     with requests.Session() as http:

@@ -29,6 +29,7 @@ from ..errors import ConflictError, InvalidInputError, InvalidPdfError, NotFound
 from ..extensions import db
 from ..models import (
     ApiApp,
+    Certificate,
     Contract,
     ContractDocument,
     DocumentRevision,
@@ -38,6 +39,7 @@ from ..models import (
 )
 from ..outbox import enqueue
 from ..runtime import runtime
+from ..signing.appearance import SealArtwork
 from ..signing.handwriting import typeset_signature
 from ..signing.pdf_input import open_for_reading
 from ..signing.placement import KeywordPlacement, PagePlacement, Placement
@@ -51,8 +53,8 @@ from .sealing import seal_pdf, sign_as
 from .signing_links import notify_turn, revoke_links
 
 __all__ = [
-    "PersonalSignature",
     "ContractRequest",
+    "PersonalSignature",
     "create_contract",
     "current_turn",
     "document_pdf",
@@ -329,8 +331,8 @@ def signatory_placement(spec: dict) -> Placement:
 class PersonalSignature:
     """What a person signs with: their event certificate and their handwriting."""
 
-    certificate: object
-    artwork: object
+    certificate: Certificate
+    artwork: SealArtwork
 
 
 def _apply(
