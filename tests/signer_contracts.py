@@ -107,6 +107,27 @@ def create_loan(api_app: ApiApp, biz_id: str, *, expires_at=None, guarantor=True
     return contract
 
 
+def create_template_loan(api_app: ApiApp, biz_id: str):
+    """The real 借款合同 from its Word template, as the finance API makes it.
+
+    :return: the contract and its borrower and guarantor (name, id_number, mobile).
+    """
+    from bridge.api.contract_io import parse_template_request
+    from bridge.documents.finance_templates import get_template
+
+    parameters = get_template("loan_contract").schema["examples"][0]
+    request = parse_template_request(
+        {
+            "bizId": biz_id,
+            "template": "loan_contract",
+            "parameters": parameters,
+            "send": True,
+        }
+    )
+    contract, _ = contracts.create_contract(api_app, request, Actor("test"))
+    return contract, parameters["borrower"], parameters["guarantor"]
+
+
 def texts_to(mobile: str) -> list[str]:
     """Deliver the outbox, then every SMS the dev gateway holds for ``mobile``."""
     while dispatch_due().delivered:

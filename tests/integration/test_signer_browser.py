@@ -19,10 +19,8 @@ from bridge.services import contracts, operators
 from tests.browser import PHONE, chromium, free_port, serve
 from tests.pdfs import pdfsig
 from tests.signer_contracts import (
-    BORROWER,
     DEALER,
-    GUARANTOR,
-    create_loan,
+    create_template_loan,
     latest_code,
 )
 
@@ -42,6 +40,7 @@ def bridge(home):
             "DEMO": True,
             "PUBLIC_URL": f"http://127.0.0.1:{port}",
             "OUTBOX_POLL_SECONDS": 1,
+            "CONVERTER": "soffice",  # one document: a cold LibreOffice is quickest
         }
     )
     with app.app_context():
@@ -160,11 +159,14 @@ def test_borrower_guarantor_and_dealer_sign_on_their_phones(
     bridge, tmp_path, nss_db, seal_names
 ):
     with bridge.app_context():
-        contract_id = create_loan(db.session.get(ApiApp, bridge.api_app_id), "E2E-1").id
+        contract, borrower, guarantor = create_template_loan(
+            db.session.get(ApiApp, bridge.api_app_id), "E2E-1"
+        )
+        contract_id = contract.id
         operators.add_operator(OPERATOR, "赵六", DEALER)
         operators.authorize_seal(seal_names["dealer"], OPERATOR, "head-office")
     with chromium() as browser:
-        for person in (BORROWER, GUARANTOR):
+        for person in (borrower, guarantor):
             shots = tmp_path / "screenshots" / person["name"]
             shots.mkdir(parents=True)
             _sign_as(browser, bridge, person, shots)
@@ -181,6 +183,6 @@ def test_borrower_guarantor_and_dealer_sign_on_their_phones(
     for signature in signatures:
         assert signature["Signature Validation"] == "Signature is Valid."
     names = [s["Signer Certificate Common Name"] for s in signatures]
-    assert names[:2] == [BORROWER["name"], GUARANTOR["name"]]
+    assert names[:2] == [borrower["name"], guarantor["name"]]
     assert names[2] == seal_names["dealer"]
     assert len(list((tmp_path / "screenshots").rglob("*.png"))) == 15
