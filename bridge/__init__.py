@@ -20,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import apps as apps_api
     from .api import contracts as contracts_api
     from .api import openapi, v1
+    from .api import operators as operators_api
     from .api import pki as pki_api
     from .config import instance_home, load_config
     from .database import configure_sqlite, upgrade_database
@@ -45,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(v1.bp)
     app.register_blueprint(apps_api.bp)
     app.register_blueprint(contracts_api.bp)
+    app.register_blueprint(operators_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.docs_bp())
     signer_pages.init_app(app)

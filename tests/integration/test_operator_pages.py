@@ -15,6 +15,7 @@ from bridge.services import contracts
 from bridge.services.apps import create_api_app
 from bridge.services.audit import Actor
 from tests.pdfs import red_fraction
+from tests.signed_client import SignedClient, new_api_app
 from tests.signer_contracts import DEALER, create_loan, latest_code
 
 MOBILE = "13700000001"
@@ -158,3 +159,31 @@ def latest_code_or_none(mobile):
         return latest_code(mobile)
     except IndexError:
         return None
+
+
+def test_head_office_registers_operators_and_authorises_seals_over_the_api(
+    app, seal_names
+):
+    office_keys = new_api_app(app, "总部", "*", head_office=True)[:2]
+    office = SignedClient(app.test_client(), *office_keys)
+    dealer = SignedClient(app.test_client(), *new_api_app(app)[:2])
+    person = {"mobile": "13700000002", "name": "钱七", "company": DEALER}
+    assert dealer.post("/api/v1/operators", json=person).status_code == 403
+    created = office.post("/api/v1/operators", json=person)
+    assert created.status_code == 201
+    assert created.get_json()["seals"] == []
+    again = office.post("/api/v1/operators", json=person)
+    assert (again.status_code, again.get_json()["code"]) == (409, "operator_exists")
+    bad = office.post("/api/v1/operators", json={**person, "mobile": "123"})
+    assert bad.status_code == 400
+    granted = office.post(
+        "/api/v1/operators/13700000002/seals", json={"seal": seal_names["dealer"]}
+    )
+    assert granted.get_json()["seals"] == [seal_names["dealer"]]
+    other = office.post(
+        "/api/v1/operators/13700000002/seals", json={"seal": seal_names["official"]}
+    )
+    assert other.status_code == 409
+    assert other.get_json()["code"] == "seal_of_other_company"
+    unknown = office.post("/api/v1/operators/13700000009/seals", json={"seal": "x"})
+    assert unknown.status_code == 404
