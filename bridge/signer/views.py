@@ -57,19 +57,14 @@ def _verified_here(view: signer.SignerView) -> bool:
     )
 
 
-def _page(name: str, view: signer.SignerView, **extra):
+def _page(name: str, view: signer.SignerView):
     return render_template(
         f"signer/{name}.html",
         view=view,
-        token=view_token(),
+        token=request.view_args["token"],
         mobile=mask_mobile(view.signatory.mobile or ""),
         status_text=_STATUS_TEXT.get(view.contract.status, view.contract.status),
-        **extra,
     )
-
-
-def view_token() -> str:
-    return request.view_args["token"]
 
 
 @bp.get("/<token>")
