@@ -11,16 +11,10 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from secrets import token_urlsafe
 
@@ -30,14 +24,9 @@ from bridge.services.apps import create_api_app
 from bridge.services.pki import ensure_pki
 from bridge.services.seals import create_seal
 from examples.finance_client import FinanceClient, sign_request
+from tests.nodes import BridgeNode
 
 CLIENTS = 8
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _prepare(home: Path) -> tuple[str, str]:
@@ -50,46 +39,16 @@ def _prepare(home: Path) -> tuple[str, str]:
         return api_app.app_key, secret
 
 
-@contextmanager
-def _gunicorn(home: Path, converter: str, workers: int):
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "SEALBRIDGE_HOME": str(home),
-        "SEALBRIDGE_CONVERTER": converter,
-        "SEALBRIDGE_CONVERSION_POOL_SIZE": "1",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            str(workers),
-            "-k",
-            "gthread",
-            "--threads",
-            "8",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bridge:create_app()",
-        ],
-        env=environment,
-        start_new_session=True,
+def _node(home: Path, converter: str, workers: int) -> BridgeNode:
+    """The bridge under gunicorn with one LibreOffice worker per process."""
+    return BridgeNode(
+        home,
+        workers=workers,
+        environment={
+            "SEALBRIDGE_CONVERTER": converter,
+            "SEALBRIDGE_CONVERSION_POOL_SIZE": "1",
+        },
     )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def _create_latencies(client: FinanceClient, count: int, tag: str) -> list[float]:
@@ -178,14 +137,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         key, secret = _prepare(home)
-        with _gunicorn(home, "unoserver", args.workers) as base:
-            with FinanceClient(base, key, secret) as client:
+        with _node(home, "unoserver", args.workers) as node:
+            with FinanceClient(node.url, key, secret) as client:
                 _create_latencies(client, 3 * args.workers, "warmup")  # start the pools
                 warm = _create_latencies(client, args.count, "warm")
                 contract_id = client.get("/api/v1/contracts")["items"][0]["id"]
-            rate = _status_rate(base, key, secret, contract_id, args.seconds)
-        with _gunicorn(home, "soffice", args.workers) as base:
-            with FinanceClient(base, key, secret) as client:
+            rate = _status_rate(node.url, key, secret, contract_id, args.seconds)
+        with _node(home, "soffice", args.workers) as node:
+            with FinanceClient(node.url, key, secret) as client:
                 cold = _create_latencies(client, args.cold_count, "cold")
     p50, p95 = statistics.median(warm), _percentile(warm, 0.95)
     cold_p50 = statistics.median(cold)

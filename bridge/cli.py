@@ -238,6 +238,36 @@ def seals_list(as_json: bool) -> None:
         )
 
 
+@seals.command("authorize")
+@click.argument("seal")
+@click.option("--operator", "mobile", required=True, help="The operator's mobile.")
+@click.option("--by", "granted_by", default="head-office", show_default=True)
+@in_app
+def seals_authorize(seal, mobile, granted_by) -> None:
+    """Let a dealer operator use one of their company's seals (head office)."""
+    from .services.operators import authorize_seal
+
+    grant = authorize_seal(seal, mobile, granted_by)
+    click.echo(f"{grant.operator.mobile}\t{grant.seal.name}\tauthorised")
+
+
+@main.group()
+def operators() -> None:
+    """Dealer-store operators who seal for their company on /op."""
+
+
+@operators.command("add")
+@click.option("--mobile", required=True)
+@click.option("--name", required=True)
+@click.option("--company", required=True, help="As the contracts name it.")
+@in_app
+def operators_add(mobile, name, company) -> None:
+    from .services.operators import add_operator
+
+    operator = add_operator(mobile, name, company)
+    click.echo(f"{operator.mobile}\t{operator.name}\t{operator.company}")
+
+
 def _offset(value: str) -> tuple[float, float]:
     try:
         dx, dy = (float(part) for part in value.split(","))

@@ -67,7 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_TIMEOUT_SECONDS": 10,
     "OUTBOX_BACKOFF_SECONDS": 2,
     "OUTBOX_MAX_BACKOFF_SECONDS": 3600,
-    "OUTBOX_MAX_ATTEMPTS": 12,
+    "OUTBOX_MAX_ATTEMPTS": 80,
     # How often `sealbridge serve` looks for due webhooks.
     "OUTBOX_POLL_SECONDS": 2,
     # Automatic 催签: the first reminder this long after sending, then again at
@@ -86,6 +86,36 @@ DEFAULTS: dict[str, Any] = {
     # The Weaver e-cology OA (docs/oa-integration.md); keys left out keep
     # the defaults of bridge.services.oa_settings.DEFAULTS.
     "OA": {},
+    # Demo mode (SEALBRIDGE_DEMO=1): /dev/sms shows what the dev gateway stored.
+    "DEMO": False,
+    # SMS: "dev" (stored and logged, nothing sent) or "http" (a generic gateway:
+    # the body template gets $mobile and $text; auth hmac, bearer or none).
+    "SMS_GATEWAY": "dev",
+    "SMS_SIGNATURE": "【重汽金融】",
+    "SMS_HTTP_URL": "",
+    "SMS_HTTP_BODY_TEMPLATE": '{"mobile": "$mobile", "content": "$text"}',
+    "SMS_HTTP_CONTENT_TYPE": "application/json",
+    "SMS_HTTP_AUTH": "hmac",
+    "SMS_HTTP_SECRET": None,
+    "SMS_HTTP_TIMEOUT_SECONDS": 10,
+    # Real-name verification: "sandbox" (format checks, and the people listed
+    # in IDENTITY_SANDBOX_PEOPLE {"<id number>": {"name", "mobile"}} if any) or
+    # "http" (a three-element verification service).
+    "IDENTITY_PROVIDER": "sandbox",
+    "IDENTITY_SANDBOX_PEOPLE": {},
+    "IDENTITY_HTTP_URL": "",
+    "IDENTITY_HTTP_AUTH": "bearer",
+    "IDENTITY_HTTP_SECRET": None,
+    "IDENTITY_HTTP_TIMEOUT_SECONDS": 10,
+    # Signing links of contracts without a deadline expire after this many days.
+    "SIGNING_LINK_DAYS": 30,
+    # SMS one-time codes: lifetime, wrong codes before a lock, the lock, and
+    # how often one may be sent.
+    "OTP_TTL_SECONDS": 300,
+    "OTP_MAX_FAILURES": 5,
+    "OTP_LOCK_SECONDS": 900,
+    "OTP_MIN_INTERVAL_SECONDS": 60,
+    "OTP_MAX_PER_HOUR": 5,
 }
 
 

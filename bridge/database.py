@@ -1,4 +1,4 @@
-"""Schema management: Alembic migrations applied on start-up."""
+"""The database: SQLite tuning, Alembic migrations on start-up, safe session ends."""
 
 from __future__ import annotations
 
@@ -8,10 +8,16 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 
-__all__ = ["configure_sqlite", "insert_if_missing", "upgrade_database"]
+__all__ = [
+    "configure_sqlite",
+    "insert_if_missing",
+    "remove_sessions_safely",
+    "upgrade_database",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -51,3 +57,23 @@ def insert_if_missing(model, **values) -> None:
     """``INSERT … ON CONFLICT DO NOTHING``: a row that may exist already."""
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+
+
+def remove_sessions_safely(app) -> None:
+    """End each request's session even if the database dropped its connection.
+
+    Closing rolls back, and a rollback on a connection the server has just
+    terminated (a restart) raises; raised from teardown it would turn the
+    request's clean 503 into a bare 500. Registered after Flask-SQLAlchemy's
+    own teardown, so it runs first and leaves that one nothing to do.
+    """
+
+    @app.teardown_appcontext
+    def _remove_session(_exc) -> None:
+        try:
+            db.session.remove()
+        except SQLAlchemyError:
+            try:
+                db.session.invalidate()  # drop the dead connection, not reuse it
+            finally:
+                db.session.registry.clear()

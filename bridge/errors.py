@@ -239,6 +239,8 @@ class ConverterUnavailableError(BridgeError):
 def register_error_handlers(app) -> None:
     """Answer every error as JSON ``{"code", "message"}`` without a stack trace."""
     from flask import jsonify
+    from sqlalchemy.exc import InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
     from werkzeug.exceptions import HTTPException
 
     @app.errorhandler(BridgeError)
@@ -262,6 +264,23 @@ def register_error_handlers(app) -> None:
             response.data = jsonify(
                 {"code": "file_too_large", "message": "The request body is too large."}
             ).data
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(SQLAlchemyTimeoutError)
+    def _database_away(exc: Exception):
+        # The database restarting, unreachable, or busy past its timeout: the
+        # transaction was rolled back, so the same request may simply be sent again.
+        logger.warning("database unavailable: %s", str(exc).splitlines()[0])
+        response = jsonify(
+            {
+                "code": "database_unavailable",
+                "message": "The database is unavailable; retry shortly.",
+            }
+        )
+        response.status_code = 503
+        response.headers["Retry-After"] = "2"
         return response
 
     @app.errorhandler(Exception)

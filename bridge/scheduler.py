@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from .outbox.dispatch import dispatch_due
 from .services.contracts import expire_due, refresh_archive_timestamps, remind_due
@@ -54,6 +55,9 @@ def _dispatch(app: Flask) -> None:
     with app.app_context():
         try:
             result = dispatch_due()
+        except OperationalError as exc:  # the database is away: next pass
+            logger.warning("outbox dispatch: %s", str(exc).splitlines()[0])
+            return
         except Exception:
             logger.exception("outbox dispatch failed")
             return
@@ -70,8 +74,8 @@ def _run(app: Flask, job: Job) -> None:
     with app.app_context():
         try:
             run = run_job(job, app.config, datetime.now(UTC))
-        except Exception:  # the database itself is away: next time
-            logger.exception("job %s could not start", job.name)
+        except OperationalError as exc:  # the database is away: next time
+            logger.warning("job %s: %s", job.name, str(exc).splitlines()[0])
             return
     if run is not None and run.ok:
         logger.info("job %s: %s", job.name, run.detail)

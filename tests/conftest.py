@@ -7,11 +7,7 @@ own database of a private PostgreSQL server instead of its SQLite file;
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import os
-import shutil
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,10 +15,9 @@ from click.testing import CliRunner
 
 from bridge import create_app
 from bridge.cli import main
-from bridge.config import INSTANCE_FILE
-from bridge.extensions import db
 from bridge.services import pki
 from bridge.services.seals import create_seal
+from tests.instances import Instances, app_context_of
 from tests.postgres import PostgresServer, postgres_binaries
 
 ON_POSTGRES = os.environ.get("SEALBRIDGE_TEST_DATABASE", "sqlite") == "postgresql"
@@ -48,46 +43,6 @@ def postgres():
     server.start()
     yield server
     server.destroy()
-
-
-class Instances:
-    """Makes instance folders, each with a database of its own."""
-
-    def __init__(self, server: PostgresServer | None) -> None:
-        self.server = server
-        self._numbers = itertools.count(1)
-
-    def new(self, folder: Path, copy_of: Path | None = None) -> Path:
-        """An instance at ``folder``: empty, or a copy of ``copy_of``."""
-        if copy_of is None:
-            folder.mkdir(parents=True)
-        else:
-            shutil.copytree(copy_of, folder)
-        if self.server is not None:
-            template = _database_of(copy_of) if copy_of is not None else None
-            url = self.server.create_database(f"t{next(self._numbers)}", template)
-            (folder / INSTANCE_FILE).write_text(f'DATABASE_URL = "{url}"\n')
-        return folder
-
-
-def _database_of(home: Path) -> str:
-    config = tomllib.loads((home / INSTANCE_FILE).read_text())
-    return config["DATABASE_URL"].rsplit("/", 1)[1]
-
-
-@contextlib.contextmanager
-def app_context_of(home: Path):
-    """An app context on ``home`` that leaves no connection open afterwards.
-
-    A PostgreSQL database can be copied only while no one is connected to it.
-    """
-    app = create_app({"HOME": str(home)})
-    with app.app_context():
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

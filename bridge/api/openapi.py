@@ -270,6 +270,46 @@ def openapi_document() -> dict:
                     errors=("400", "401", "403", "404", "409", "503"),
                 )
             },
+            "/api/v1/operators": {
+                "post": _op(
+                    "Register a dealer-store operator (head office)",
+                    body=_json(
+                        {
+                            "type": "object",
+                            "required": ["mobile", "name", "company"],
+                            "properties": {
+                                k: {"type": "string"}
+                                for k in ("mobile", "name", "company")
+                            },
+                        }
+                    ),
+                    ok={"$ref": _SCHEMA + "Operator"},
+                    ok_status="201",
+                    errors=("400", "401", "403", "409"),
+                )
+            },
+            "/api/v1/operators/{mobile}/seals": {
+                "post": _op(
+                    "Let an operator use a seal of their company (head office)",
+                    params=[
+                        {
+                            "name": "mobile",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    body=_json(
+                        {
+                            "type": "object",
+                            "required": ["seal"],
+                            "properties": {"seal": {"type": "string"}},
+                        }
+                    ),
+                    ok={"$ref": _SCHEMA + "Operator"},
+                    errors=("400", "401", "403", "404", "409"),
+                )
+            },
             "/api/v1/outbox": {
                 "get": _op(
                     "Callback deliveries (head office): filter by status, paginated",
@@ -448,6 +488,16 @@ _SCHEMAS = {
             "routingOrder": {"type": "integer"},
             "status": {"type": "string"},
             "signedAt": {"type": ["string", "null"]},
+        },
+    },
+    "Operator": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "mobile": {"type": "string"},
+            "name": {"type": "string"},
+            "company": {"type": "string"},
+            "seals": {"type": "array", "items": {"type": "string"}},
         },
     },
     "Contract": {

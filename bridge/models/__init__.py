@@ -14,6 +14,14 @@ from .jobs import ScheduledJob
 from .oa import OaNonce, OaRedHeader, SealTask
 from .outbox import OutboxMessage
 from .seals import Authority, Certificate, Seal, SealUsage
+from .signers import (
+    DevSmsMessage,
+    OneTimeCode,
+    Operator,
+    SealAuthorization,
+    SignerIdentity,
+    SigningLink,
+)
 
 __all__ = [
     "ApiApp",
@@ -24,15 +32,21 @@ __all__ = [
     "ContractEvent",
     "DocumentNumber",
     "DocumentNumberCounter",
+    "DevSmsMessage",
     "DocumentRevision",
     "OaNonce",
     "OaRedHeader",
+    "OneTimeCode",
+    "Operator",
     "OutboxMessage",
     "ScheduledJob",
     "Seal",
     "SealTask",
+    "SealAuthorization",
     "SealUsage",
     "Signatory",
+    "SignerIdentity",
+    "SigningLink",
     "UsedNonce",
     "WebhookSecret",
     "utcnow",

@@ -32,7 +32,8 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(
         String(16), default="webhook", server_default="webhook"
     )
-    """``webhook`` (POST to the app) or ``oa_pushback`` (into an OA request)."""
+    """``webhook`` (POST to the app), ``oa_pushback`` (into an OA request) or
+    ``sms`` (to a mobile: no app, payload sealed)."""
     app_id: Mapped[int | None] = mapped_column(ForeignKey("api_apps.id"), index=True)
     event_type: Mapped[str] = mapped_column(String(64))
     subject_id: Mapped[str | None] = mapped_column(String(64), index=True)

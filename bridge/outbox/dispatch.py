@@ -31,9 +31,10 @@ from ..extensions import db
 from ..models import OutboxMessage, utcnow
 from ..runtime import runtime
 from ..services.apps import webhook_secrets
+from ..sms.outbox import sms_sender
 from .webhooks import event_body, signature_headers
 
-__all__ = ["DispatchResult", "dispatch_due", "retry_dead"]
+__all__ = ["DispatchResult", "dispatch_due", "dispatch_now", "retry_dead"]
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +69,13 @@ def _due(now: datetime) -> tuple:
     )
 
 
-def _claim_next(now: datetime, lease: timedelta) -> int | None:
-    """Claim the oldest due message for this dispatcher; its id, or None."""
+def _claim_next(
+    now: datetime, lease: timedelta, only_id: int | None = None
+) -> int | None:
+    """Claim the oldest due message (or ``only_id`` if due); its id, or None."""
     query = select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id)
+    if only_id is not None:
+        query = query.where(OutboxMessage.id == only_id)
     claim = update(OutboxMessage).values(claimed_until=now + lease)
     if db.engine.dialect.name == "postgresql":
         message_id = db.session.scalar(
@@ -120,6 +125,10 @@ def _post(
     return f"HTTP {response.status_code}: {text}".strip()
 
 
+# Sends one message outside any transaction: None when delivered, else why not.
+Sender = Callable[[requests.Session], str | None]
+
+
 def _backoff(attempts: int, config: dict) -> timedelta:
     """min(base × 2^(attempts−1), max), plus up to 10 % jitter against herds."""
     delay = min(
@@ -129,8 +138,7 @@ def _backoff(attempts: int, config: dict) -> timedelta:
     return timedelta(seconds=delay * (1 + random.uniform(0, 0.1)))
 
 
-def _webhook(http: requests.Session, message: OutboxMessage, config: dict):
-    """The POST of a webhook, ready to run outside any transaction."""
+def _webhook_sender(message: OutboxMessage) -> Sender:
     body = event_body(
         message.event_id, message.event_type, message.created_at, message.payload
     )
@@ -142,17 +150,24 @@ def _webhook(http: requests.Session, message: OutboxMessage, config: dict):
         event_type=message.event_type,
     )
     url = message.app.callback_url
-    timeout = config["WEBHOOK_TIMEOUT_SECONDS"]
-    return lambda: _post(http, url, body, headers, timeout)
+    timeout = runtime().config["WEBHOOK_TIMEOUT_SECONDS"]
+    return lambda http: _post(http, url, body, headers, timeout)
 
 
-def _sender(http: requests.Session, message: OutboxMessage, config: dict):
+def _pushback_sender(message: OutboxMessage) -> Sender:
+    from ..services.oa_pushback import deliver  # it enqueues through this package
+
+    payload = dict(message.payload)
+    return lambda http: deliver(payload)
+
+
+def _sender(message: OutboxMessage) -> Sender:
+    """How a message of its kind goes out: a webhook POST, an OA pushback, an SMS."""
+    if message.kind == "sms":
+        return sms_sender(message)
     if message.kind == "oa_pushback":
-        from ..services.oa_pushback import deliver
-
-        payload = dict(message.payload)
-        return lambda: deliver(payload)
-    return _webhook(http, message, config)
+        return _pushback_sender(message)
+    return _webhook_sender(message)
 
 
 def _attempt(
@@ -160,9 +175,9 @@ def _attempt(
 ) -> str:
     """Send one claimed message and record the outcome: delivered, failed or dead."""
     config = runtime().config
-    send = _sender(http, db.session.get(OutboxMessage, message_id), config)
+    send = _sender(db.session.get(OutboxMessage, message_id))
     db.session.commit()  # no transaction stays open while the receiver answers
-    error = send()
+    error = send(http)
 
     now = clock()  # after the answer: a slow timeout must not eat the backoff
     message = db.session.get(OutboxMessage, message_id)
@@ -193,6 +208,13 @@ def _attempt(
     return outcome
 
 
+def _lease() -> timedelta:
+    """How long a claim holds: longer than the slowest send."""
+    config = runtime().config
+    slowest = max(config["WEBHOOK_TIMEOUT_SECONDS"], config["SMS_HTTP_TIMEOUT_SECONDS"])
+    return timedelta(seconds=2 * slowest + 60)
+
+
 def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult:
     """Deliver up to ``limit`` due messages, oldest first (inside an app context).
 
@@ -201,7 +223,7 @@ def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult
         a later time to skip waiting out the backoff.
     """
     clock = utcnow if now is None else lambda: now
-    lease = timedelta(seconds=2 * runtime().config["WEBHOOK_TIMEOUT_SECONDS"] + 60)
+    lease = _lease()
     counts = {"delivered": 0, "failed": 0, "dead": 0}
     with requests.Session() as http:
         for _ in range(limit):
@@ -210,6 +232,20 @@ def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult
                 break
             counts[_attempt(http, message_id, clock)] += 1
     return DispatchResult(**counts)
+
+
+def dispatch_now(message_id: int) -> str | None:
+    """Try one just-committed message at once (an SMS code the user waits for).
+
+    Claimed like any other, so a concurrent dispatcher never sends it twice;
+    a failure is left to the scheduled passes. The outcome, or None if the
+    message was not due (taken by someone else, or already sent).
+    """
+    lease = _lease()
+    if _claim_next(utcnow(), lease, only_id=message_id) is None:
+        return None
+    with requests.Session() as http:
+        return _attempt(http, message_id, utcnow)
 
 
 def retry_dead(message_id: int | None = None) -> int:

@@ -29,6 +29,7 @@ from ..errors import ConflictError, InvalidInputError, InvalidPdfError, NotFound
 from ..extensions import db
 from ..models import (
     ApiApp,
+    Certificate,
     Contract,
     ContractDocument,
     DocumentRevision,
@@ -38,7 +39,8 @@ from ..models import (
 )
 from ..outbox import enqueue
 from ..runtime import runtime
-from ..signing.archival import add_archive_timestamp, archive_timestamp_expiry
+from ..signing.appearance import SealArtwork
+from ..signing.archival import add_archive_timestamp
 from ..signing.handwriting import SIGNATURE_INK, typeset_signature
 from ..signing.pdf_input import open_for_reading
 from ..signing.placement import KeywordPlacement, PagePlacement, Placement
@@ -49,20 +51,26 @@ from .conversion import convert_docx
 from .identities import id_number_digest, seal_id_number
 from .invalidation import INVALIDATION_KEYWORD, invalidation_docx
 from .sealing import seal_pdf, sign_as
+from .signing_links import notify_turn, revoke_links
 
 __all__ = [
     "ContractRequest",
+    "PersonalSignature",
     "create_contract",
+    "current_turn",
     "document_pdf",
     "expire_due",
     "find_contract",
     "invalidate_contract",
     "recall_contract",
     "request_fingerprint",
+    "reject_in_turn",
     "reject_signatory",
     "remind_contract",
     "search_contracts",
     "send_contract",
+    "sign_in_turn",
+    "signatory_placement",
     "sign_signatory",
     "storage",
 ]
@@ -325,7 +333,8 @@ def send_contract(api_app: ApiApp, contract_id: str, actor: Actor) -> Contract:
     return contract
 
 
-def _turn(contract: Contract) -> list[Signatory]:
+def current_turn(contract: Contract) -> list[Signatory]:
+    """The signatories who may sign now (all of the lowest pending order)."""
     view = routing([(s.routing_order, s.status) for s in contract.signatories])
     return [contract.signatories[i] for i in view.current]
 
@@ -341,24 +350,39 @@ CHINA_TIME = timezone(timedelta(hours=8), "CST")
 DATE_LABEL = "日期："
 
 
-def _placement(spec: dict) -> Placement:
+def signatory_placement(spec: dict) -> Placement:
     if "keyword" in spec:
         return KeywordPlacement(spec["keyword"], "last", _SEAL_OFFSET_PT)
     return PagePlacement(spec["page"], spec["x"], spec["y"])
 
 
-def _apply(contract: Contract, signatory: Signatory, seal_ref: str | None) -> str:
+@dataclass(frozen=True)
+class PersonalSignature:
+    """What a person signs with: their event certificate and their handwriting."""
+
+    certificate: Certificate
+    artwork: SealArtwork
+
+
+def _apply(
+    contract: Contract,
+    signatory: Signatory,
+    seal_ref: str | None,
+    person: PersonalSignature | None = None,
+) -> str:
     """Sign the current revision for ``signatory``; return the new revision's hash."""
     document, pdf = _current_pdf(contract)
     options = SealOptions(
-        placement=_placement(signatory.placement),
+        placement=signatory_placement(signatory.placement),
         level=SignatureLevel.B_T,
         reason=f"{signatory.role} {signatory.name}",
         date=datetime.now(CHINA_TIME).date(),
         date_ink=SIGNATURE_INK if signatory.kind == "PERSONAL" else SEAL_RED,
         date_label=DATE_LABEL,
     )
-    if signatory.kind == "PERSONAL":
+    if person is not None:
+        signed = sign_as(pdf, person.certificate, person.artwork, options)
+    elif signatory.kind == "PERSONAL":
         digest = (
             signatory.id_number_hash
             or hashlib.sha256(signatory.name.encode()).hexdigest()
@@ -391,7 +415,7 @@ def _finish(contract: Contract, actor: Actor) -> None:
 def _stamp(pdf: bytes) -> tuple[bytes, datetime]:
     """PAdES B-LTA: validation data, then a document timestamp; and its expiry."""
     stamped = add_archive_timestamp(pdf, pki.long_term_material(), pki.timestamper())
-    return stamped, archive_timestamp_expiry(stamped)
+    return stamped.pdf, stamped.expires_at
 
 
 def _archive_timestamp(
@@ -449,12 +473,13 @@ def _advance(contract: Contract, actor: Actor) -> None:
     """Seal silently for companies that sign automatically; finish when all signed."""
     while True:
         db.session.flush()
-        turn = _turn(contract)
+        turn = current_turn(contract)
         if not turn:
             _finish(contract, actor)
             return
         automatic = [s for s in turn if s.auto]
         if not automatic:
+            notify_turn(contract, turn)
             return
         for signatory in automatic:
             _mark_signed(
@@ -470,8 +495,9 @@ def _mark_signed(
     signatory: Signatory,
     actor: Actor,
     seal_ref: str | None,
+    person: PersonalSignature | None = None,
 ) -> None:
-    digest = _apply(contract, signatory, seal_ref)
+    digest = _apply(contract, signatory, seal_ref, person)
     signatory.status = SignatoryStatus.SIGNED
     signatory.signed_at = utcnow()
     record_event(
@@ -536,21 +562,33 @@ def sign_signatory(
 ) -> Contract:
     """Apply a signatory's signature or seal — in its turn only."""
     contract = find_contract(api_app, contract_id)
+    signatory = _find_signatory(contract, signatory_id)
+    return sign_in_turn(contract, signatory, actor, seal_ref=seal_ref)
+
+
+def sign_in_turn(
+    contract: Contract,
+    signatory: Signatory,
+    actor: Actor,
+    *,
+    seal_ref: str | None = None,
+    person: PersonalSignature | None = None,
+) -> Contract:
+    """Sign for ``signatory`` if it is its turn, advance the routing, commit."""
     if contract.status != ContractStatus.SIGNING:
         raise ConflictError(
             f"The contract is {contract.status}, not SIGNING.", code="not_signing"
         )
-    signatory = _find_signatory(contract, signatory_id)
     if signatory.status == SignatoryStatus.SIGNED:
         raise ConflictError("This signatory has signed already.", code="already_signed")
-    if signatory not in _turn(contract):
-        waiting = "、".join(s.name for s in _turn(contract))
+    if signatory not in current_turn(contract):
+        waiting = "、".join(s.name for s in current_turn(contract))
         raise ConflictError(
             f"It is not {signatory.name}'s turn: waiting for {waiting}.",
             code="not_your_turn",
         )
     seal = _company_seal(signatory, seal_ref) if signatory.kind == "COMPANY" else None
-    _mark_signed(contract, signatory, actor, seal)
+    _mark_signed(contract, signatory, actor, seal, person)
     _advance(contract, actor)
     db.session.commit()
     return contract
@@ -568,6 +606,7 @@ def _end(
     contract.status_reason = reason[:512]
     contract.ended_at = utcnow()
     record_event(contract, event, actor, data={"reason": reason})
+    revoke_links(contract, event)
     _emit(contract, f"contract.{event}", {"reason": reason})
 
 
@@ -576,7 +615,16 @@ def reject_signatory(
 ) -> Contract:
     contract = find_contract(api_app, contract_id)
     signatory = _find_signatory(contract, signatory_id)
-    if contract.status == ContractStatus.SIGNING and signatory not in _turn(contract):
+    return reject_in_turn(contract, signatory, actor, reason)
+
+
+def reject_in_turn(
+    contract: Contract, signatory: Signatory, actor: Actor, reason: str
+) -> Contract:
+    """The signatory refuses (with a reason): the contract ends REJECTED."""
+    if contract.status == ContractStatus.SIGNING and signatory not in current_turn(
+        contract
+    ):
         raise ConflictError(f"It is not {signatory.name}'s turn.", code="not_your_turn")
     signatory.status = SignatoryStatus.REJECTED
     signatory.reason = reason[:512]
@@ -655,7 +703,7 @@ def expire_due(now: datetime | None = None, limit: int = 100) -> int:
 
 
 def remind_contract(api_app: ApiApp, contract_id: str, actor: Actor) -> list[Signatory]:
-    """催签: record a reminder to everyone whose turn it is."""
+    """催签: remind everyone whose turn it is; persons get a fresh link by SMS."""
     contract = find_contract(api_app, contract_id)
     if contract.status != ContractStatus.SIGNING:
         raise ConflictError(
@@ -667,12 +715,13 @@ def remind_contract(api_app: ApiApp, contract_id: str, actor: Actor) -> list[Sig
 
 
 def _remind(contract: Contract, actor: Actor, now: datetime) -> list[Signatory]:
-    turn = _turn(contract)
+    turn = current_turn(contract)
     contract.reminded_at = now
     contract.reminders = (contract.reminders or 0) + 1
     record_event(
         contract, "reminded", actor, data={"signatories": [s.id for s in turn]}
     )
+    notify_turn(contract, turn, reminder=True)
     _emit(contract, "contract.reminded", {"signatoryIds": [s.id for s in turn]})
     return turn
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 import json
 import os
 
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Operator
 from ..runtime import runtime
 from .apps import create_api_app, list_api_apps, webhook_secrets
+from .operators import add_operator, authorize_seal
 from .seals import create_seal, list_seals
 
-__all__ = ["DEMO_APPS", "DEMO_SEALS", "seed_demo"]
+__all__ = ["DEMO_APPS", "DEMO_OPERATOR", "DEMO_SEALS", "seed_demo"]
 
 DEMO_SEALS = (
     ("中国重型汽车集团有限公司", "official"),
@@ -26,6 +31,8 @@ DEMO_APPS = (
     ("济南重汽商用车销售服务有限公司", "JN001", False),
     ("总部", "*", True),
 )
+DEMO_OPERATOR = ("13700000001", "赵六", "济南重汽商用车销售服务有限公司")
+"""Logs in at /op (codes at /dev/sms) and seals with the dealer's contract seal."""
 CREDENTIALS_FILE = "demo-apps.json"
 
 
@@ -36,6 +43,11 @@ def seed_demo() -> list[str]:
     for company, kind in DEMO_SEALS:
         if (company, kind) not in existing:
             done.append(f"created seal {create_seal(company=company, kind=kind).name}")
+    mobile, name, company = DEMO_OPERATOR
+    if not db.session.scalar(select(Operator).where(Operator.mobile == mobile)):
+        add_operator(mobile, name, company)
+        authorize_seal(f"{company}合同专用章", mobile, "demo")
+        done.append(f"created operator {name} ({mobile}) of {company}")
     path = runtime().home / CREDENTIALS_FILE
     if not list_api_apps():
         credentials = []

@@ -16,12 +16,14 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from ..pki.keystore import load_or_create_master_key
 from ..runtime import runtime
 
-__all__ = ["id_number_digest", "open_id_number", "seal_id_number"]
+__all__ = ["derived_key", "id_number_digest", "open_id_number", "seal_id_number"]
 
 _CONTEXT = "id-number"
 
 
-def _index_key() -> bytes:
+def derived_key(label: str) -> bytes:
+    """A 32-byte key for one purpose, derived from the master key (HKDF), cached."""
+
     def derive() -> bytes:
         master = load_or_create_master_key(
             runtime().config["MASTER_KEY"], runtime().home
@@ -30,10 +32,14 @@ def _index_key() -> bytes:
             algorithm=hashes.SHA256(),
             length=32,
             salt=None,
-            info=b"sealbridge/id-number/index",
+            info=f"sealbridge/{label}".encode(),
         ).derive(master)
 
-    return runtime().cached("id-number-index-key", derive)
+    return runtime().cached(("derived-key", label), derive)
+
+
+def _index_key() -> bytes:
+    return derived_key("id-number/index")
 
 
 def id_number_digest(id_number: str) -> str:

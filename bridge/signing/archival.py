@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from asn1crypto import cms
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -21,13 +22,14 @@ from pyhanko.sign.signers import PdfTimeStamper
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
+from ..errors import TimestampError
 from .pdf_input import pdf_errors
 from .timestamping import timestamp_digest
 
 __all__ = [
     "LongTermMaterial",
+    "ArchiveTimestamp",
     "add_archive_timestamp",
-    "archive_timestamp_expiry",
     "supply_validation_data",
 ]
 
@@ -49,9 +51,16 @@ def supply_validation_data(
     )
 
 
+@dataclass(frozen=True)
+class ArchiveTimestamp:
+    pdf: bytes
+    expires_at: datetime
+    """When the certificate of the new timestamp expires: renew before then."""
+
+
 def add_archive_timestamp(
     pdf: bytes, material: LongTermMaterial, timestamper: TimeStamper
-) -> bytes:
+) -> ArchiveTimestamp:
     """``pdf`` with validation data for every signature, then a document timestamp."""
     with pdf_errors():
         reader = PdfFileReader(io.BytesIO(pdf))
@@ -68,15 +77,45 @@ def add_archive_timestamp(
                 LongTermMaterial(material.certificates + own, material.crls),
             )
         token_size = len(timestamp_digest(timestamper, bytes(32)))
+        recording = _Recording(timestamper)
         output = io.BytesIO()
-        PdfTimeStamper(timestamper).timestamp_pdf(
+        PdfTimeStamper(recording).timestamp_pdf(
             writer,
             "sha256",
             output=output,
             # pyHanko counts the reserved /Contents in hex digits: two per byte.
             bytes_reserved=2 * (token_size + 2048),
         )
-    return output.getvalue()
+    return ArchiveTimestamp(output.getvalue(), _signer_expiry(recording.token))
+
+
+class _Recording(TimeStamper):
+    """Passes requests on to ``inner`` and keeps the token it answered."""
+
+    def __init__(self, inner: TimeStamper) -> None:
+        super().__init__()
+        self._inner = inner
+        self.token: cms.ContentInfo | None = None
+
+    async def async_timestamp(self, message_digest, md_algorithm) -> cms.ContentInfo:
+        self.token = await self._inner.async_timestamp(message_digest, md_algorithm)
+        return self.token
+
+
+def _signer_expiry(token: cms.ContentInfo | None) -> datetime:
+    """When the certificate that signed the timestamp ``token`` expires."""
+    if token is None:
+        raise TimestampError("The timestamp authority returned no token.")
+    signed_data = token["content"]
+    sid = signed_data["signer_infos"][0]["sid"].chosen
+    for choice in signed_data["certificates"]:
+        certificate = choice.chosen
+        if (
+            certificate.issuer == sid["issuer"]
+            and certificate.serial_number == sid["serial_number"].native
+        ):
+            return certificate["tbs_certificate"]["validity"]["not_after"].native
+    raise TimestampError("The timestamp token does not carry its signer's certificate.")
 
 
 def _covered_signatures(reader: PdfFileReader) -> set[str]:
@@ -84,13 +123,3 @@ def _covered_signatures(reader: PdfFileReader) -> set[str]:
     if "/DSS" not in reader.root:
         return set()
     return set(DocumentSecurityStore.read_dss(reader).vri_entries)
-
-
-def archive_timestamp_expiry(pdf: bytes) -> datetime | None:
-    """When the certificate of the newest document timestamp expires, if any."""
-    with pdf_errors():
-        stamps = PdfFileReader(io.BytesIO(pdf)).embedded_timestamp_signatures
-        if not stamps:
-            return None
-        validity = stamps[-1].signer_cert["tbs_certificate"]["validity"]
-        return validity["not_after"].native

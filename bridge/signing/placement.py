@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,11 +19,11 @@ from ..errors import KeywordNotFoundError, PageOutOfRangeError, PlacementError
 
 __all__ = [
     "KeywordPlacement",
+    "PdfText",
     "PagePlacement",
     "Placement",
     "RidingPlacement",
     "Widget",
-    "keyword_boxes",
     "resolve",
 ]
 
@@ -90,11 +91,37 @@ def _page_index(page: int, page_count: int) -> int:
     return index
 
 
-def keyword_boxes(pdf: bytes, keyword: str) -> list[tuple[int, Box]]:
-    """Every occurrence of ``keyword`` as (page index, box in PDF points)."""
-    found = []
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        for index, page in enumerate(document.pages):
+class PdfText:
+    """A document opened once for several keyword searches (pages parse lazily,
+    each once)."""
+
+    def __init__(self, pdf: bytes) -> None:
+        self._document = pdfplumber.open(io.BytesIO(pdf))
+
+    def __enter__(self) -> PdfText:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._document.close()
+
+    def boxes(
+        self,
+        keyword: str,
+        *,
+        pages: Iterable[int] | None = None,
+        first_page_only: bool = False,
+    ) -> list[tuple[int, Box]]:
+        """Occurrences of ``keyword`` as (page index, box in PDF points).
+
+        :param pages: the pages to search, in this order (default: all).
+        :param first_page_only: stop at the first page that has any, so the
+            first (or, searching backwards, the last) occurrence costs one
+            page, not the whole document.
+        """
+        found = []
+        document = self._document
+        for index in range(len(document.pages)) if pages is None else pages:
+            page = document.pages[index]
             x0, _, _, y1 = (float(v) for v in page.mediabox)
             for match in page.search(keyword, regex=False, case=True):
                 box = (
@@ -104,27 +131,35 @@ def keyword_boxes(pdf: bytes, keyword: str) -> list[tuple[int, Box]]:
                     y1 - match["top"],
                 )
                 found.append((index, box))
-    return found
+            if found and first_page_only:
+                break
+        return found
 
 
-def _keyword_centres(pdf: bytes, keyword: str) -> list[tuple[int, float, float]]:
-    """Every occurrence of ``keyword`` as (page index, x, y) of its centre."""
-    return [
-        (page, (x1 + x2) / 2, (y1 + y2) / 2)
-        for page, (x1, y1, x2, y2) in keyword_boxes(pdf, keyword)
-    ]
+def _keyword_centres(
+    text: PdfText, keyword: str, index: str, page_count: int
+) -> list[tuple[int, float, float]]:
+    """The chosen occurrences of ``keyword`` as (page index, x, y) of their centre."""
+    if index == "all":
+        boxes = text.boxes(keyword)
+    elif index == "first":
+        boxes = text.boxes(keyword, first_page_only=True)[:1]
+    else:  # last: the last occurrence on the last page that has one
+        pages = range(page_count - 1, -1, -1)
+        boxes = text.boxes(keyword, pages=pages, first_page_only=True)[-1:]
+    return [(page, (x1 + x2) / 2, (y1 + y2) / 2) for page, (x1, y1, x2, y2) in boxes]
 
 
 def resolve(
     placement: Placement,
     *,
-    pdf: bytes,
+    pdf: bytes | PdfText,
     page_boxes: list[Box],
     size: tuple[float, float],
 ) -> list[Widget]:
     """The widgets that show a seal of ``size`` (points) placed by ``placement``.
 
-    :param pdf: the document, searched for keywords.
+    :param pdf: the document, searched for keywords (opened already, or not).
     :param page_boxes: each page's visible box (crop box) in points.
     """
     page_count = len(page_boxes)
@@ -134,12 +169,19 @@ def resolve(
     if isinstance(placement, KeywordPlacement):
         if not placement.keyword.strip():
             raise PlacementError("The keyword is empty.")
-        hits = _keyword_centres(pdf, placement.keyword)
-        if not hits:
+        if isinstance(pdf, PdfText):
+            chosen = _keyword_centres(
+                pdf, placement.keyword, placement.index, page_count
+            )
+        else:
+            with PdfText(pdf) as text:
+                chosen = _keyword_centres(
+                    text, placement.keyword, placement.index, page_count
+                )
+        if not chosen:
             raise KeywordNotFoundError(
                 f"The keyword {placement.keyword!r} does not occur in the document."
             )
-        chosen = {"first": hits[:1], "last": hits[-1:], "all": hits}[placement.index]
         dx, dy = placement.offset
         return [_centred(page, x + dx, y + dy, size) for page, x, y in chosen]
     return _riding(placement, page_boxes, size)

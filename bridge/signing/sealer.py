@@ -29,7 +29,7 @@ from .appearance import MM, SealArtwork, add_seal_field
 from .archival import LongTermMaterial, supply_validation_data
 from .cms import CmsSigner
 from .pdf_input import open_for_update, pdf_errors
-from .placement import Placement, RidingPlacement, Widget, keyword_boxes, resolve
+from .placement import PdfText, Placement, RidingPlacement, Widget, resolve
 from .seal_image import find_cjk_font
 from .timestamping import timestamp_digest
 
@@ -219,10 +219,10 @@ class PdfSealer:
                 "A date stamp goes with a placed seal, not a riding seal."
             )
         writer = open_for_update(pdf, self._max_bytes)
-        with pdf_errors():
+        with pdf_errors(), PdfText(pdf) as text:
             widgets = resolve(
                 options.placement,
-                pdf=pdf,
+                pdf=text,
                 page_boxes=page_boxes(writer.prev),
                 size=self._printed_size(options.size_mm),
             )
@@ -230,7 +230,9 @@ class PdfSealer:
             if options.date is not None:
                 stamp = date_artwork(options.date, options.date_ink)
                 labels = (
-                    keyword_boxes(pdf, options.date_label) if options.date_label else []
+                    text.boxes(options.date_label, pages=[widgets[0].page_index])
+                    if options.date_label
+                    else []
                 )
                 placed.append((stamp, [_date_widget(widgets[0], stamp, labels)]))
             name = options.field_name or _next_field_name(writer.prev)

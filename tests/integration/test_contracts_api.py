@@ -23,6 +23,7 @@ from bridge.services.audit import verify_chain
 from bridge.services.seals import create_seal
 from bridge.services.verification import verify
 from examples.finance_client import ApiError, FinanceClient
+from tests.parties import GUARANTOR, LENDER
 from tests.pdfs import chinese_pdf, pdfsig, widgets
 from tests.signed_client import SignedClient
 from tests.webhook_receiver import WebhookReceiver
@@ -232,28 +233,7 @@ def test_scenario_4_uploaded_guarantee_letter_then_invalidated(bridge, tmp_path)
         "subject": "担保函（外部文本）",
         "category": "guarantee_letter",
         "send": True,
-        "signatories": [
-            {
-                "role": "guarantor",
-                "kind": "PERSONAL",
-                "name": "李秀英",
-                "idNumber": "370112198803154523",
-                "mobile": "13705311234",
-                "routingOrder": 1,
-                "keyword": "甲方（盖章）",
-            },
-            {
-                "role": "lender",
-                "kind": "COMPANY",
-                "name": "重汽汽车金融有限公司",
-                "creditCode": "91370100MA3D8N7Q2L",
-                "routingOrder": 2,
-                "auto": True,
-                "page": 1,
-                "x": 400,
-                "y": 200,
-            },
-        ],
+        "signatories": [GUARANTOR, LENDER],
     }
     files = {
         "meta": (None, json.dumps(meta, ensure_ascii=False)),

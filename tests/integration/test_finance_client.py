@@ -86,9 +86,12 @@ def test_main_runs_scenario_2_to_completion(live_bridge, capsys, tmp_path):
     last = capsys.readouterr().out.strip().splitlines()[-1]
     contract_id, path = last.split(" ", 1)
     assert len(contract_id) == 32
-    signatures = pdfsig(Path(path))
+    *signatures, archive_timestamp = pdfsig(Path(path))
     assert [s["Signature Validation"] for s in signatures] == [
         "Signature is Valid."
     ] * 4
+    assert archive_timestamp["Signer Certificate Common Name"] == (
+        "Sealbridge Timestamp Authority"
+    )
     assert main([*argv[:5], "wrong", *argv[6:]]) == 1
     assert "bad_signature" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from bridge.services.audit import Actor
 from bridge.services.contracts import refresh_archive_timestamps
 from bridge.services.jobs import Job, find_job, run_job
 from bridge.services.verification import verify
+from tests.parties import GUARANTOR, LENDER
 from tests.pdfs import chinese_pdf
 from tests.signed_client import SignedClient, new_api_app
 
@@ -35,25 +36,8 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-GUARANTOR = {
-    "role": "guarantor",
-    "kind": "PERSONAL",
-    "name": "李秀英",
-    "idNumber": "370112198803154523",
-    "mobile": "13705311234",
-    "routingOrder": 1,
-    "keyword": "甲方（盖章）",
-}
 # The finance company seals alone: the contract completes as it is sent.
-LENDER = {
-    "role": "lender",
-    "kind": "COMPANY",
-    "name": "重汽汽车金融有限公司",
-    "creditCode": "91370100MA3D8N7Q2L",
-    "routingOrder": 1,
-    "auto": True,
-    "keyword": "甲方（盖章）",
-}
+LENDER_ALONE = {**LENDER, "routingOrder": 1}
 
 
 def _sent_contract(app, app_key: str, signatory: dict) -> str:
@@ -182,7 +166,7 @@ def test_operators_see_the_jobs_and_dealers_do_not(app, client, cli):
 
 
 def test_archive_timestamps_are_renewed_before_their_certificate_expires(app):
-    contract_id = _sent_contract(app, new_api_app(app)[0], LENDER)
+    contract_id = _sent_contract(app, new_api_app(app)[0], LENDER_ALONE)
     with app.app_context():
         contract = db.session.get(contracts.Contract, contract_id)
         assert contract.archive_expires_at is not None
@@ -213,7 +197,7 @@ def test_archive_timestamps_are_renewed_before_their_certificate_expires(app):
 
 
 def test_the_embedded_tsa_is_renewed_when_its_own_certificate_nears_expiry(app):
-    _sent_contract(app, new_api_app(app)[0], LENDER)
+    _sent_contract(app, new_api_app(app)[0], LENDER_ALONE)
     with app.app_context():
         old_expiry = pki.embedded_tsa_expiry()
         old_tsa = pki.embedded_tsa()

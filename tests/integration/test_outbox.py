@@ -8,6 +8,7 @@ from datetime import UTC, timedelta
 
 import pytest
 
+from bridge import create_app
 from bridge.extensions import db
 from bridge.models import ApiApp, OutboxMessage, utcnow
 from bridge.outbox import enqueue
@@ -104,7 +105,8 @@ def test_rotation_signs_with_every_active_secret(app, dealer, receiver):
     assert not verify_webhook(delivery.headers, delivery.body, [old_secret])
 
 
-def test_receiver_down_backoff_then_dead_then_retried(app, receiver):
+def test_receiver_down_backoff_then_dead_then_retried(home, receiver):
+    app = create_app({"HOME": str(home), "OUTBOX_MAX_ATTEMPTS": 12})
     app_key, _, webhook_secret = new_api_app(app, callback_url=refused_url())
     receiver.secrets.append(webhook_secret)
     message_id, event_id = _enqueue(app, app_key)
@@ -238,3 +240,40 @@ def test_head_office_sees_and_retries_dead_messages(app, client, dealer, receive
     assert (again.status_code, again.get_json()["code"]) == (409, "not_dead")
     assert _dispatch(app) == DispatchResult(delivered=1)
     assert receiver.event_ids() == [event_id]
+
+
+def test_two_days_without_the_receiver_lose_nothing_and_keep_each_order(app, receiver):
+    """The finance system's receiver is down for 48 hours (simulated time)."""
+    app_key, _, webhook_secret = new_api_app(app, callback_url=refused_url())
+    receiver.secrets.append(webhook_secret)
+    events = (
+        "contract.sent",
+        "signatory.signed",
+        "signatory.signed",
+        "contract.completed",
+    )
+    sent = {
+        subject: [
+            _enqueue(app, app_key, event_type, subject_id=subject)[1]
+            for event_type in events
+        ]
+        for subject in ("C1", "C2", "C3")
+    }
+    start = utcnow()
+    for minutes in range(0, 48 * 60, 10):  # a dispatcher pass every 10 minutes
+        assert (
+            _dispatch(app, limit=100, now=start + timedelta(minutes=minutes)).dead == 0
+        )
+    assert receiver.deliveries == []
+
+    with app.app_context():
+        find_app(app_key).callback_url = receiver.url
+        db.session.commit()
+    back = start + timedelta(hours=48)
+    for minutes in range(0, 120, 10):  # the receiver is back
+        _dispatch(app, limit=100, now=back + timedelta(minutes=minutes))
+    received = [json.loads(d.body) for d in receiver.deliveries]
+    assert all(d.verified for d in receiver.deliveries)
+    for event_ids in sent.values():
+        in_order = [r["event_id"] for r in received if r["event_id"] in set(event_ids)]
+        assert in_order == event_ids

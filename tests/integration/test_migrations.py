@@ -1,4 +1,4 @@
-"""Migration 0006 matches the models and can be taken back."""
+"""The migrations end where the models are, and can be taken back."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def _run(engine, *step) -> None:
         getattr(command, step[0])(config, step[1])
 
 
-def test_head_matches_the_models_and_0006_downgrades(tmp_path):
+def test_head_matches_the_models_and_the_newer_revisions_downgrade(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     _run(engine, "upgrade", "head")
     with engine.connect() as connection:
