@@ -17,7 +17,6 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..documents import finance_templates
-from ..documents.storage import LocalStorage
 from ..domain.contracts import (
     ContractStatus,
     SignatoryStatus,
@@ -48,6 +47,7 @@ from .conversion import convert_docx
 from .identities import id_number_digest, seal_id_number
 from .invalidation import INVALIDATION_KEYWORD, invalidation_docx
 from .sealing import seal_pdf, sign_as
+from .storage import storage
 
 __all__ = [
     "ContractRequest",
@@ -63,17 +63,10 @@ __all__ = [
     "search_contracts",
     "send_contract",
     "sign_signatory",
-    "storage",
 ]
 
 _SEAL_OFFSET_PT = (110.0, 0.0)
 """A seal or signature stands right of its keyword (``借款人（签字）：``)."""
-
-
-def storage() -> LocalStorage:
-    return runtime().cached(
-        "storage", lambda: LocalStorage(runtime().home / "documents")
-    )
 
 
 @dataclass(frozen=True)
