@@ -126,17 +126,6 @@ class S3Storage:
             raise self._unavailable("read", exc) from exc
         return checked(sha256, data)
 
-    def exists(self, sha256: str) -> bool:
-        try:
-            self._client.head_object(Bucket=self.bucket, Key=self.key(sha256))
-        except ClientError as exc:
-            if _error_code(exc) in _MISSING:
-                return False
-            raise self._unavailable("look up", exc) from exc
-        except BotoCoreError as exc:
-            raise self._unavailable("look up", exc) from exc
-        return True
-
     def _unavailable(self, what: str, exc: Exception) -> StorageUnavailableError:
         reason = _error_code(exc) if isinstance(exc, ClientError) else str(exc)
         return StorageUnavailableError(

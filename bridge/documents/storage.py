@@ -32,8 +32,6 @@ class DocumentStorage(Protocol):
         """The stored bytes, refused if they no longer match their hash."""
         ...
 
-    def exists(self, sha256: str) -> bool: ...
-
 
 def key_of(sha256: str) -> str:
     """``<aa>/<sha256>`` for a well-formed digest; anything else is not stored."""
@@ -78,9 +76,6 @@ class LocalStorage:
         except FileNotFoundError:
             raise NotFoundError(f"No stored document {sha256}.") from None
         return checked(sha256, data)
-
-    def exists(self, sha256: str) -> bool:
-        return self._path(sha256).is_file()
 
 
 def build_storage(config: dict[str, Any]) -> DocumentStorage:
