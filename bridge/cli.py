@@ -121,6 +121,50 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
         app.extensions["sealbridge"].close()
 
 
+@main.command("conversion-worker")
+@click.option(
+    "--interface",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address the bridges connect to. XML-RPC without authentication: "
+    "listen on a private network only.",
+)
+@click.option("--port", default=2003, show_default=True, type=int)
+@click.option(
+    "--uno-port",
+    default=2002,
+    show_default=True,
+    type=int,
+    help="LibreOffice's own port (always on 127.0.0.1).",
+)
+@click.pass_context
+def conversion_worker(ctx: click.Context, interface: str, port: int, uno_port: int):
+    """Convert for bridges elsewhere (their CONVERSION_WORKERS) until stopped."""
+    from .config import instance_home, load_config
+    from .documents.conversion_worker import run_worker
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    home = instance_home(ctx.obj["home"])
+    config = load_config(home)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # LibreOffice goes too
+    try:
+        run_worker(
+            home / "run" / f"conversion-worker-{port}",
+            interface=interface,
+            port=port,
+            uno_port=uno_port,
+            timeout=float(config["CONVERSION_TIMEOUT_SECONDS"]),
+            restart_after=int(config["CONVERSION_RESTART_AFTER"]),
+        )
+    except BridgeError as exc:
+        click.echo(f"error: {exc.message} [{exc.code}]", err=True)
+        ctx.exit(2)
+    except KeyboardInterrupt:
+        pass
+
+
 def _warm_converter(app) -> None:
     from .services.conversion import converter
 

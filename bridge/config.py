@@ -62,6 +62,10 @@ DEFAULTS: dict[str, Any] = {
     "CONVERSION_QUEUE_SIZE": None,
     # A worker is replaced after this many conversions (LibreOffice grows).
     "CONVERSION_RESTART_AFTER": 200,
+    # Where documents are kept: "local" (<home>/documents) or "s3" (the S3 table:
+    # bucket, endpoint_url, prefix, region, ...; see bridge.documents.s3_storage).
+    "STORAGE": "local",
+    "S3": {},
     # Webhooks (the outbox): per-request timeout, then retries after
     # min(BACKOFF × 2^(attempt−1), MAX_BACKOFF) seconds, dead after MAX_ATTEMPTS.
     "WEBHOOK_TIMEOUT_SECONDS": 10,

@@ -36,6 +36,8 @@ __all__ = [
     "FontCheckError",
     "ConverterBusyError",
     "ConverterUnavailableError",
+    "StorageUnavailableError",
+    "DocumentDamagedError",
     "register_error_handlers",
 ]
 
@@ -234,6 +236,20 @@ class ConverterUnavailableError(BridgeError):
 
     code = "converter_unavailable"
     status = 503
+
+
+class StorageUnavailableError(BridgeError):
+    """The document store (an S3 bucket) cannot be reached or refused the request."""
+
+    code = "storage_unavailable"
+    status = 503
+
+
+class DocumentDamagedError(BridgeError):
+    """A stored document no longer matches its SHA-256: it is never served."""
+
+    code = "document_damaged"
+    status = 500
 
 
 def register_error_handlers(app) -> None:

@@ -44,7 +44,7 @@ from ..errors import (
 from .fonts import write_fontconfig
 from .processes import end_group, free_ports
 
-__all__ = ["UnoserverPool", "uno_python"]
+__all__ = ["UnoserverPool", "server_command", "server_environment", "uno_python"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,47 @@ def uno_python() -> str | None:
         ):
             return candidate
     return None
+
+
+def server_environment(folder: Path) -> dict[str, str]:
+    """unoserver's environment: its package on PYTHONPATH, fonts.conf in ``folder``."""
+    return {
+        **os.environ,
+        "PYTHONPATH": _unoserver_path(),
+        "FONTCONFIG_FILE": str(write_fontconfig(folder)),
+    }
+
+
+def server_command(
+    python: str,
+    folder: Path,
+    *,
+    interface: str,
+    port: int,
+    uno_port: int,
+    options: tuple[str, ...] = (),
+) -> list[str]:
+    """The command of a unoserver whose fresh profile is in ``folder``.
+
+    The old profile is removed first: a killed LibreOffice may leave a locked
+    or half-written one, and unoserver's start-up pause hides its creation.
+    LibreOffice's own UNO port stays on 127.0.0.1 whatever ``interface`` is.
+    """
+    for part in ("profile", "tmp"):
+        shutil.rmtree(folder / part, ignore_errors=True)
+    (folder / "tmp").mkdir(parents=True)
+    return [
+        python,
+        "-m",
+        "unoserver.server",
+        f"--interface={interface}",
+        "--uno-interface=127.0.0.1",
+        f"--port={port}",
+        f"--uno-port={uno_port}",
+        f"--user-installation={folder / 'profile'}",
+        f"--temp-dir={folder / 'tmp'}",
+        *options,
+    ]
 
 
 class _Transport(xmlrpc.client.Transport):
@@ -162,31 +203,25 @@ class _LocalWorker(_Worker):
 
     local = True
 
-    def __init__(self, name: str, folder: Path, command: list[str], env: dict) -> None:
+    def __init__(self, name: str, folder: Path, python: str, env: dict) -> None:
         super().__init__(name, "127.0.0.1", 0)
         self.folder = folder
-        self._command = command
+        self._python = python
         self._env = env
 
     def spawn(self) -> None:
-        # A fresh profile every time: a killed LibreOffice may leave a locked or
-        # half-written one, and unoserver's start-up pause hides its creation.
-        for part in ("profile", "tmp"):
-            shutil.rmtree(self.folder / part, ignore_errors=True)
-        (self.folder / "tmp").mkdir(parents=True)
         self.port, uno_port = free_ports(2)
         self._transport = _Transport()
+        command = server_command(
+            self._python,
+            self.folder,
+            interface="127.0.0.1",
+            port=self.port,
+            uno_port=uno_port,
+        )
         with (self.folder / "unoserver.log").open("wb") as log:
             self.process = subprocess.Popen(
-                [
-                    *self._command,
-                    "--interface=127.0.0.1",
-                    "--uno-interface=127.0.0.1",
-                    f"--port={self.port}",
-                    f"--uno-port={uno_port}",
-                    f"--user-installation={self.folder / 'profile'}",
-                    f"--temp-dir={self.folder / 'tmp'}",
-                ],
+                command,
                 env=self._env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -344,14 +379,9 @@ class UnoserverPool:
             raise ConverterUnavailableError(
                 "No Python can import uno (install python3-uno) to run unoserver."
             )
-        env = {
-            **os.environ,
-            "PYTHONPATH": _unoserver_path(),
-            "FONTCONFIG_FILE": str(write_fontconfig(folder)),
-        }
-        command = [python, "-m", "unoserver.server"]
+        env = server_environment(folder)
         return [
-            _LocalWorker(f"worker-{index}", folder / f"worker-{index}", command, env)
+            _LocalWorker(f"worker-{index}", folder / f"worker-{index}", python, env)
             for index in range(self._size)
         ]
 
@@ -449,8 +479,10 @@ class UnoserverPool:
                         for worker in list(self._errors):
                             self._launch(worker)  # the cause may be gone by now
                     remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise self._busy()
+                    if remaining <= 0:  # busy only if some worker is converting
+                        converting = len(self._workers) - len(self._idle)
+                        converting -= len(self._starting) + len(self._errors)
+                        raise self._busy() if converting else self._unavailable()
                     self._lock.wait(remaining)
             finally:
                 self._waiting -= 1
@@ -507,9 +539,11 @@ class UnoserverPool:
         )
 
     def _unavailable(self) -> ConverterUnavailableError:
-        reasons = sorted(set(self._errors.values())) or ["no worker is running"]
+        reasons = sorted(set(self._errors.values()))
+        reasons += sorted(f"{w.name} does not answer yet" for w in self._starting)
         return ConverterUnavailableError(
-            f"No LibreOffice converter could be started: {'; '.join(reasons)}"
+            "No LibreOffice converter is available: "
+            + "; ".join(reasons or ["no worker is running"])
         )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..documents import finance_templates
-from ..documents.storage import LocalStorage
 from ..domain.contracts import (
     ContractStatus,
     SignatoryStatus,
@@ -52,6 +51,7 @@ from .identities import id_number_digest, seal_id_number
 from .invalidation import INVALIDATION_KEYWORD, invalidation_docx
 from .sealing import seal_pdf, sign_as
 from .signing_links import notify_turn, revoke_links
+from .storage import storage
 
 __all__ = [
     "ContractRequest",
@@ -72,17 +72,10 @@ __all__ = [
     "sign_in_turn",
     "signatory_placement",
     "sign_signatory",
-    "storage",
 ]
 
 _SEAL_OFFSET_PT = (110.0, 0.0)
 """A seal or signature stands right of its keyword (``借款人（签字）：``)."""
-
-
-def storage() -> LocalStorage:
-    return runtime().cached(
-        "storage", lambda: LocalStorage(runtime().home / "documents")
-    )
 
 
 @dataclass(frozen=True)

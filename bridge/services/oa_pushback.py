@@ -11,10 +11,11 @@ import dataclasses
 from oa_plugin.client import EcologyClient, OaError
 from oa_plugin.pushback import Pushback, push_documents
 
+from ..errors import StorageUnavailableError
 from ..outbox import enqueue_pushback
 from ..runtime import runtime
-from .contracts import storage
 from .oa_settings import oa_settings, require
+from .storage import storage
 
 __all__ = ["client", "deliver", "enqueue_documents"]
 
@@ -50,6 +51,6 @@ def deliver(payload: dict) -> str | None:
     job = Pushback.from_dict(payload)
     try:
         push_documents(client(), job, [storage().get(s) for s in payload["sha256"]])
-    except OaError as exc:
+    except (OaError, StorageUnavailableError) as exc:
         return f"{type(exc).__name__}: {exc}"
     return None

@@ -24,9 +24,10 @@ from ..signing.seal_preview import draw_preview
 from ..signing.sealer import page_boxes
 from . import otp
 from .audit import Actor
-from .contracts import current_turn, sign_in_turn, signatory_placement, storage
+from .contracts import current_turn, sign_in_turn, signatory_placement
 from .seals import find_seal
 from .signer import page_images
+from .storage import storage
 
 __all__ = [
     "Assignment",

@@ -36,10 +36,10 @@ from .contracts import (
     current_turn,
     reject_in_turn,
     sign_in_turn,
-    storage,
 )
 from .identities import id_number_digest
 from .signing_links import resolve_link
+from .storage import storage
 
 __all__ = [
     "SignerView",

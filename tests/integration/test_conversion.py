@@ -6,10 +6,12 @@ import io
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -18,6 +20,7 @@ from bridge import create_app
 from bridge.documents import check_docx, check_pdf_fonts
 from bridge.documents.conversion import ColdSofficeConverter, UnoserverPool
 from bridge.documents.fonts import installed_families, resolve_aliases
+from bridge.documents.processes import free_ports
 from bridge.errors import (
     BridgeError,
     ConversionError,
@@ -25,6 +28,7 @@ from bridge.errors import (
     ConverterBusyError,
     FontCheckError,
 )
+from bridge.services.conversion import converter
 from tests.docx_files import chinese_docx, with_member
 
 TITLE = "关于印发汽车金融业务管理办法的通知"
@@ -292,8 +296,6 @@ def test_busy_pool_refuses_at_once_and_the_api_says_503(pool, notice, tmp_path):
         }
     )
     with app.app_context():
-        from bridge.services.conversion import converter
-
         api_pool = converter()
     api_pool.wait_until_ready()
     results: list[bytes] = []
@@ -411,3 +413,89 @@ def test_cli_convert_writes_the_pdf_and_rejects_bad_input(cli, notice, tmp_path)
     assert line.startswith("error: ")
     assert line.endswith("[invalid_docx]")
     assert not (tmp_path / "bad.pdf").exists()
+
+
+def processes_using(folder) -> list[int]:
+    """Processes whose command line names ``folder`` (unoserver, LibreOffice)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if entry.name.isdigit() and str(folder).encode() in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def test_a_remote_conversion_worker_serves_the_bridge_and_looks_after_itself(
+    notice, tmp_path, monkeypatch
+):
+    """``sealbridge conversion-worker`` in a process of its own, named (as an
+    operator would) in ``SEALBRIDGE_CONVERSION_WORKERS``."""
+    port, uno_port = free_ports(2)
+    endpoint = f"127.0.0.1:{port}"
+    monkeypatch.setenv("SEALBRIDGE_CONVERSION_WORKERS", endpoint)
+    app = create_app(
+        {"HOME": str(tmp_path / "bridge"), "CONVERSION_TIMEOUT_SECONDS": 3}
+    )
+    client = app.test_client()
+
+    def convert():
+        return client.post(
+            "/api/v1/convert", data={"file": (io.BytesIO(notice), "通知.docx")}
+        )
+
+    down = convert()  # nothing listens there yet
+    assert down.status_code == 503
+    assert down.json["code"] == "converter_unavailable"
+    assert endpoint in down.json["message"]
+
+    home = tmp_path / "worker"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from bridge.cli import main; main()",
+            "--home",
+            str(home),
+            "conversion-worker",
+            "--port",
+            str(port),
+            "--uno-port",
+            str(uno_port),
+        ],
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        with app.app_context():
+            pool = converter()
+        pool.wait_until_ready()
+        response = convert()
+        assert response.status_code == 200, response.json
+        assert TITLE in pdftotext(response.data)
+
+        # LibreOffice crashes: the worker starts it again on the same port.
+        libreoffice = [
+            pid
+            for pid in processes_using(home)
+            if b"soffice" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert libreoffice
+        for pid in libreoffice:
+            os.kill(pid, signal.SIGKILL)
+        probe = UnoserverPool(endpoints=[endpoint], timeout=30)
+        wait_for(lambda: not set(libreoffice) & set(processes_using(home)))
+        probe.wait_until_ready()
+        assert probe.convert(notice).startswith(b"%PDF-")
+        probe.close()
+        assert convert().status_code == 200
+
+        pool.close()  # a bridge never stops a remote worker
+        assert worker.poll() is None
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert worker.returncode == 0
+    wait_for(lambda: not processes_using(home))  # LibreOffice went with it

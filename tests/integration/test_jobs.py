@@ -20,6 +20,7 @@ from bridge.services.apps import find_app
 from bridge.services.audit import Actor
 from bridge.services.contracts import refresh_archive_timestamps
 from bridge.services.jobs import Job, find_job, run_job
+from bridge.services.storage import storage
 from bridge.services.verification import verify
 from tests.parties import GUARANTOR, LENDER
 from tests.pdfs import chinese_pdf
@@ -186,7 +187,7 @@ def test_archive_timestamps_are_renewed_before_their_certificate_expires(app):
             .order_by(ContractEvent.seq.desc())
         ).first()
         assert last_event == "archive_timestamp_renewed"
-        pdf = contracts.storage().get(contract.documents[0].current.sha256)
+        pdf = storage().get(contract.documents[0].current.sha256)
         report = verify(pdf)
     assert report.indication == "PASSED"
     assert [s.kind for s in report.signatures] == [

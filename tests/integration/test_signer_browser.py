@@ -15,7 +15,8 @@ from bridge import create_app
 from bridge.extensions import db
 from bridge.models import ApiApp, Contract
 from bridge.scheduler import start_scheduler
-from bridge.services import contracts, operators
+from bridge.services import operators
+from bridge.services.storage import storage
 from tests.browser import PHONE, chromium, free_port, serve
 from tests.pdfs import pdfsig
 from tests.signer_contracts import (
@@ -177,7 +178,7 @@ def test_borrower_guarantor_and_dealer_sign_on_their_phones(
         contract = db.session.get(Contract, contract_id)
         assert contract.status == "COMPLETE"
         final = tmp_path / "final.pdf"
-        final.write_bytes(contracts.storage().get(contract.documents[0].current.sha256))
+        final.write_bytes(storage().get(contract.documents[0].current.sha256))
     *signatures, archive_timestamp = pdfsig(final, nss_db)
     assert len(signatures) == 4
     assert archive_timestamp["Signer Certificate Common Name"] == (
