@@ -18,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     from .api import apps as apps_api
     from .api import contracts as contracts_api
+    from .api import evidence as evidence_api
     from .api import oa_stamp, openapi, v1
     from .api import pki as pki_api
     from .config import instance_home, load_config
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(v1.bp)
     app.register_blueprint(apps_api.bp)
     app.register_blueprint(contracts_api.bp)
+    app.register_blueprint(evidence_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.docs_bp())
     app.register_blueprint(soap_bp)

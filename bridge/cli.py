@@ -666,3 +666,10 @@ def contracts_expire() -> None:
     from .services.contracts import expire_due
 
     click.echo(f"expired {expire_due()} contracts")
+
+
+# Registered last: these commands use in_app and the helpers above.
+from .cli_evidence import evidence, verify_package  # noqa: E402
+
+main.add_command(evidence)
+main.add_command(verify_package)

@@ -61,6 +61,15 @@ def _polled(operation: dict) -> dict:
     return operation
 
 
+def _zip(operation: dict) -> dict:
+    """An operation answered with a zip file."""
+    operation["responses"]["200"] = {
+        "description": "The zip",
+        "content": {"application/zip": {}},
+    }
+    return operation
+
+
 _CONTRACT = {"$ref": "#/components/schemas/Contract"}
 _ID = {
     "name": "contract_id",
@@ -216,6 +225,26 @@ def openapi_document() -> dict:
                             "schema": {"enum": ["current", "final"]},
                         },
                     ],
+                )
+            },
+            "/api/v1/contracts/{contract_id}/evidence-report": {
+                "get": _op(
+                    "The evidence report (出证报告): facts, document hashes, every "
+                    "event, signature validation, chain head; sealed at PAdES B-LTA",
+                    pdf=True,
+                    params=[_ID],
+                    errors=("401", "404", "422", "503"),
+                )
+            },
+            "/api/v1/contracts/{contract_id}/evidence-package": {
+                "get": _zip(
+                    _op(
+                        "The evidence package (zip): every PDF revision, the "
+                        "report, the events with their hash chain, certificates "
+                        "and CRLs; check it offline with sealbridge verify-package",
+                        params=[_ID],
+                        errors=("401", "404", "422", "503"),
+                    )
                 )
             },
             "/api/v1/contracts/{contract_id}/signatories/{signatory_id}/sign": {

@@ -1,0 +1,264 @@
+"""Evidence of a contract: the sealed report (出证报告) and the offline package.
+
+One contract is signed through the API (a borrower who verified their identity
+and confirmed by SMS code, then the finance company's automatic seal); its
+report and package are checked with poppler and with ``verify-package``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from werkzeug.test import EnvironBuilder
+
+from bridge import create_app
+from bridge.cli import main
+from bridge.extensions import db
+from bridge.models import Contract
+from bridge.services.audit import Actor, record_event
+from tests.pdfs import chinese_pdf, pdfsig
+from tests.signed_client import SignedClient, new_api_app
+
+pytestmark = pytest.mark.database
+
+BORROWER_ID = "370102199001011231"
+BORROWER_MOBILE = "13853112345"
+
+
+def _upload_meta(biz_id: str) -> dict:
+    return {
+        "bizId": biz_id,
+        "subject": "个人汽车消费借款合同",
+        "category": "loan_contract",
+        "send": True,
+        "signatories": [
+            {
+                "role": "borrower",
+                "kind": "PERSONAL",
+                "name": "王小明",
+                "idNumber": BORROWER_ID,
+                "mobile": BORROWER_MOBILE,
+                "routingOrder": 1,
+                "keyword": "甲方（盖章）",
+            },
+            {
+                "role": "lender",
+                "kind": "COMPANY",
+                "name": "重汽汽车金融有限公司",
+                "creditCode": "91370100MA3D8N7Q2L",
+                "routingOrder": 2,
+                "auto": True,
+                "page": 1,
+                "x": 400,
+                "y": 200,
+            },
+        ],
+    }
+
+
+def create_signed_contract(app, api: SignedClient, biz_id: str) -> dict:
+    """Upload, verify the borrower's identity and SMS code (events), sign: COMPLETE."""
+    created = api.post(
+        "/api/v1/contracts",
+        **_multipart(
+            {
+                "meta": json.dumps(_upload_meta(biz_id), ensure_ascii=False),
+                "file": (io.BytesIO(chinese_pdf(2)), "loan.pdf", "application/pdf"),
+            }
+        ),
+    )
+    assert created.status_code == 201, created.get_json()
+    contract = created.get_json()
+    borrower = contract["signatories"][0]
+    signer = Actor(
+        "signer:王小明", "203.0.113.7", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)"
+    )
+    with app.app_context():
+        row = db.session.get(Contract, contract["id"])
+        # What the signer pages record (their idNumber is masked already; a
+        # clear one here proves the report masks it anyway).
+        record_event(
+            row,
+            "identity_verified",
+            signer,
+            data={
+                "signatory": borrower["id"],
+                "method": "three-factor",
+                "providerRef": "SBX-0001",
+                "idNumber": BORROWER_ID,
+            },
+        )
+        record_event(row, "code_sent", signer, data={"signatory": borrower["id"]})
+        record_event(
+            row,
+            "willingness_confirmed",
+            signer,
+            data={"signatory": borrower["id"], "method": "sms-otp"},
+        )
+        db.session.commit()
+    signed = api.post(
+        f"/api/v1/contracts/{contract['id']}/signatories/{borrower['id']}/sign"
+    )
+    assert signed.get_json()["status"] == "COMPLETE", signed.get_json()
+    return signed.get_json()
+
+
+def _multipart(fields: dict) -> dict:
+    """A multipart body encoded once, so the signature covers the bytes sent."""
+    environ = EnvironBuilder(method="POST", data=fields).get_environ()
+    return {
+        "body": environ["wsgi.input"].read(),
+        "content_type": environ["CONTENT_TYPE"],
+    }
+
+
+@pytest.fixture(scope="module")
+def bridge(seeded_home, tmp_path_factory, instances):
+    home = instances.new(tmp_path_factory.mktemp("evidence") / "instance", seeded_home)
+    app = create_app({"HOME": str(home), "CONVERSION_POOL_SIZE": 1})
+    client = app.test_client()
+    apis = {}
+    for name, tenant, office in (
+        ("经销商甲", "JN001", False),
+        ("经销商乙", "QD002", False),
+        ("总部", "*", True),
+    ):
+        key, secret, _ = new_api_app(app, name, tenant, head_office=office)
+        apis[tenant] = SignedClient(client, key, secret)
+    contract = create_signed_contract(app, apis["JN001"], "LOAN-EVID-0001")
+    yield {"app": app, "home": home, "apis": apis, "contract": contract}
+    from bridge.services.conversion import converter
+
+    with app.app_context():
+        converter().close()
+
+
+def _download(bridge, tenant: str, what: str, mimetype: str, folder):
+    """GET the contract's ``what`` as ``tenant``; the file it was saved to."""
+    response = bridge["apis"][tenant].get(
+        f"/api/v1/contracts/{bridge['contract']['id']}/{what}"
+    )
+    assert response.status_code == 200, response.data[:300]
+    assert response.mimetype == mimetype
+    path = folder / what
+    path.write_bytes(response.data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(bridge, tmp_path_factory):
+    return _download(
+        bridge,
+        "JN001",
+        "evidence-report",
+        "application/pdf",
+        tmp_path_factory.mktemp("r"),
+    )
+
+
+def _text(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_report_lists_facts_events_identity_and_chain_head(bridge, report):
+    text = _text(report)
+    flat = "".join(text.split())
+    contract = bridge["contract"]
+    for expected in (
+        "电子签约出证报告",
+        contract["id"],
+        "LOAN-EVID-0001",
+        "实名认证通过",
+        "短信验证码确认签署意愿",
+        "203.0.113.7",
+        "iPhone",
+        "370102********1231",
+        "签署完成",
+    ):
+        assert expected in flat, expected
+    assert BORROWER_ID not in flat
+    assert BORROWER_MOBILE not in flat
+    with bridge["app"].app_context():
+        row = db.session.get(Contract, contract["id"])
+        head = row.last_event_hash
+        revisions = [r.sha256 for d in row.documents for r in d.revisions]
+    assert head in flat
+    assert all(digest in flat for digest in revisions)
+    assert "通过" in flat  # the signatures of the final PDF validated
+
+
+def test_report_is_sealed_at_b_lta_and_embeds_its_fonts(bridge, report, nss_db):
+    signatures = pdfsig(report, nss_db)
+    # The platform seal, then its document timestamp (which poppler cannot check).
+    seal, timestamp = signatures
+    assert seal["Signer Certificate Common Name"] == "重汽汽车金融有限公司合同专用章"
+    assert seal["Signature Validation"] == "Signature is Valid."
+    assert seal["Certificate Validation"] == "Certificate is Trusted."
+    assert timestamp["Signature Field Name"].startswith("Timestamp")
+    fonts = subprocess.run(
+        ["pdffonts", str(report)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts, "the report has no fonts"
+    assert any("CJK" in line or "Fandol" in line for line in fonts)
+    # pdffonts columns: name type encoding emb sub uni object ID
+    assert all(line.split()[-5] == "yes" for line in fonts), fonts
+    result = CliRunner().invoke(
+        main, ["--home", str(bridge["home"]), "verify", str(report), "--json"]
+    )
+    verdict = json.loads(result.output)
+    assert verdict["indication"] == "PASSED"
+    assert [s["level"] for s in verdict["signatures"]] == ["B-LTA", None]
+
+
+def test_another_tenants_contract_has_no_evidence(bridge):
+    contract_id = bridge["contract"]["id"]
+    for path in ("evidence-report", "evidence-package"):
+        other = bridge["apis"]["QD002"].get(f"/api/v1/contracts/{contract_id}/{path}")
+        assert other.status_code == 404
+        assert other.get_json()["code"] == "unknown_contract"
+    unsigned = bridge["apis"]["JN001"].client.get(
+        f"/api/v1/contracts/{contract_id}/evidence-report"
+    )
+    assert unsigned.status_code == 401
+
+
+@pytest.fixture(scope="module")
+def package(bridge, tmp_path_factory):
+    """Head office's download of the dealer's contract's package."""
+    return _download(
+        bridge, "*", "evidence-package", "application/zip", tmp_path_factory.mktemp("p")
+    )
+
+
+def verify_package(path, *options):
+    return CliRunner().invoke(main, ["verify-package", str(path), *options])
+
+
+def test_package_holds_everything_to_check_offline(package):
+    with zipfile.ZipFile(package) as archive:
+        names = set(archive.namelist())
+    assert {
+        "events.json",
+        "contract.json",
+        "evidence-report.pdf",
+        "certs/root.pem",
+        "certs/issuing.pem",
+        "certs/tsa.pem",
+        "crls/root.crl",
+        "crls/issuing.crl",
+    } <= names
+    assert len([n for n in names if n.startswith("documents/")]) == 3
+    assert any(n.startswith("certs/signers/") for n in names)
+    result = verify_package(package)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith("PASSED")
