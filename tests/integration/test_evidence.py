@@ -11,16 +11,21 @@ import io
 import json
 import subprocess
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from cryptography.hazmat.primitives.serialization import Encoding
 from werkzeug.test import EnvironBuilder
 
 from bridge import create_app
 from bridge.cli import main
 from bridge.extensions import db
 from bridge.models import Contract
-from bridge.services.audit import Actor, record_event
+from bridge.pki.certificates import make_name, self_signed_root
+from bridge.pki.keystore import generate_key
+from bridge.services import pki
+from bridge.services.audit import GENESIS, Actor, event_digest, record_event
 from tests.pdfs import chinese_pdf, pdfsig
 from tests.signed_client import SignedClient, new_api_app
 
@@ -262,3 +267,134 @@ def test_package_holds_everything_to_check_offline(package):
     result = verify_package(package)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("PASSED")
+
+
+def _tampered(package, folder, name: str, change) -> str:
+    """A copy of ``package`` whose member ``name`` is ``change(bytes)``."""
+    target = folder / f"tampered-{name.replace('/', '-')}.zip"
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(target, "w") as copy:
+        for info in source.infolist():
+            data = source.read(info)
+            copy.writestr(info, change(data) if info.filename == name else data)
+    return str(target)
+
+
+def _final_pdf(package) -> str:
+    with zipfile.ZipFile(package) as archive:
+        return max(n for n in archive.namelist() if n.startswith("documents/"))
+
+
+def _edit_events(change):
+    def edit(data: bytes) -> bytes:
+        exported = json.loads(data)
+        change(exported["events"])
+        return json.dumps(exported, ensure_ascii=False).encode()
+
+    return edit
+
+
+def _fails_with(result, *reasons: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[-1].startswith("FAILED")
+    for reason in reasons:
+        assert reason in result.output, result.output
+
+
+def test_one_byte_of_a_pdf_changed(package, tmp_path):
+    name = _final_pdf(package)
+
+    def flip(pdf: bytes) -> bytes:
+        at = pdf.index(b"stream", len(pdf) // 4) + 40  # inside page content
+        return pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1 :]
+
+    _fails_with(
+        verify_package(_tampered(package, tmp_path, name, flip)),
+        f"{name} (SHA-256",
+        "is not a revision recorded in the audit chain",
+        "the signed bytes were changed",
+    )
+
+
+def test_one_event_changed(package, tmp_path):
+    def change(events):
+        events[2]["ip"] = "198.51.100.99"
+
+    _fails_with(
+        verify_package(
+            _tampered(package, tmp_path, "events.json", _edit_events(change))
+        ),
+        "audit chain: event 3 (identity_verified) was changed",
+    )
+
+
+def test_events_reordered(package, tmp_path):
+    def swap(events):
+        events[3], events[4] = events[4], events[3]
+
+    _fails_with(
+        verify_package(_tampered(package, tmp_path, "events.json", _edit_events(swap))),
+        "audit chain: event 4 of the chain has number 5",
+        "out of order",
+    )
+
+
+def test_an_event_changed_and_the_chain_recomputed(package, tmp_path):
+    """A forger who rehashes the chain still cannot match the sealed report."""
+
+    def forge(events):
+        events[1]["actor"] = "app:someone-else"
+        prev = GENESIS
+        for event in events:
+            event["prev_hash"] = prev
+            event["hash"] = prev = event_digest(prev, event)
+
+    def rehead(data: bytes) -> bytes:
+        exported = json.loads(_edit_events(forge)(data))
+        exported["head"] = exported["events"][-1]["hash"]
+        return json.dumps(exported).encode()
+
+    _fails_with(
+        verify_package(_tampered(package, tmp_path, "events.json", rehead)),
+        "does not state the chain head of events.json",
+    )
+
+
+@pytest.fixture(scope="module")
+def foreign_root(tmp_path_factory):
+    key = generate_key("ecdsa-p256")
+    root = self_signed_root(
+        key, make_name("Forged Root CA"), now=datetime.now(UTC), days=365
+    )
+    path = tmp_path_factory.mktemp("forged") / "root.pem"
+    path.write_bytes(root.public_bytes(Encoding.PEM))
+    return path
+
+
+def test_a_certificate_swapped(package, tmp_path, foreign_root):
+    _fails_with(
+        verify_package(
+            _tampered(
+                package, tmp_path, "certs/root.pem", lambda _: foreign_root.read_bytes()
+            )
+        ),
+        "is INDETERMINATE",
+        "no chain to a configured trust root",
+    )
+
+
+def test_the_expected_root_can_be_pinned(bridge, package, tmp_path, foreign_root):
+    _fails_with(
+        verify_package(package, "--root", str(foreign_root)),
+        "certs/root.pem is not the expected root",
+    )
+    with bridge["app"].app_context():
+        (tmp_path / "root.pem").write_text(pki.root_certificate_pem())
+    assert verify_package(package, "--root", str(tmp_path / "root.pem")).exit_code == 0
+
+
+def test_not_a_package(tmp_path):
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"PK\x03\x04 not really")
+    result = verify_package(junk)
+    assert result.exit_code == 2
+    assert "[invalid_package]" in result.output
