@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         the instance folder (default ``$SEALBRIDGE_HOME`` or ``./instance``).
     """
     from .api import apps as apps_api
+    from .api import archive as archive_api
     from .api import contracts as contracts_api
     from .api import evidence as evidence_api
     from .api import oa_stamp, openapi, v1
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(apps_api.bp)
     app.register_blueprint(contracts_api.bp)
     app.register_blueprint(evidence_api.bp)
+    app.register_blueprint(archive_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.docs_bp())
     app.register_blueprint(soap_bp)

@@ -669,7 +669,8 @@ def contracts_expire() -> None:
 
 
 # Registered last: these commands use in_app and the helpers above.
-from .cli_evidence import evidence, verify_package  # noqa: E402
+from .cli_evidence import archive, evidence, verify_package  # noqa: E402
 
+main.add_command(archive)
 main.add_command(evidence)
 main.add_command(verify_package)

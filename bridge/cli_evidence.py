@@ -7,6 +7,7 @@ its contents (and the expected root, if given).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import click
 from .cli import _read_file, _write_atomically, in_app
 from .errors import BridgeError
 
-__all__ = ["evidence", "verify_package"]
+__all__ = ["archive", "evidence", "verify_package"]
 
 
 @click.group()
@@ -80,3 +81,44 @@ def verify_package(file: str, root: str | None, as_json: bool) -> None:
         else:
             click.echo(f"FAILED: {check.problems[0] if check.problems else 'empty'}")
     sys.exit(0 if check.ok else 1)
+
+
+@click.group()
+def archive() -> None:
+    """The archive of completed contracts."""
+
+
+@archive.command("export")
+@click.option(
+    "--from", "first", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Day."
+)
+@click.option(
+    "--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Day."
+)
+@click.option(
+    "--out",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the packages (made if missing).",
+)
+@in_app
+def archive_export(first, last, folder) -> None:
+    """Write the evidence package of every contract completed FROM..TO (inclusive)."""
+    from .services.archive import archived_between
+    from .services.evidence import operator_evidence
+    from .services.evidence_package import build_package
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    contract_ids = archived_between(first.date(), last.date())
+    with click.progressbar(
+        contract_ids, label="Exporting evidence packages", show_pos=True
+    ) as bar:
+        for contract_id in bar:
+            evidence = operator_evidence(contract_id)
+            number = re.sub(r"[^\w.-]", "_", evidence.contract.biz_id)[:64]
+            _write_atomically(
+                out / f"{number}-{contract_id}.zip", build_package(evidence)
+            )
+    click.echo(f"exported {len(contract_ids)} evidence packages to {out}")

@@ -274,6 +274,35 @@ def openapi_document() -> dict:
                     errors=("400", "401", "422"),
                 )
             },
+            "/api/v1/archive": {
+                "get": _op(
+                    "Search archived (completed) contracts, newest first; a dealer "
+                    "sees its own store only. idNumber matches a keyed hash",
+                    params=[
+                        {"name": n, "in": "query", "schema": {"type": t}}
+                        for n, t in (
+                            ("store", "string"),
+                            ("borrower", "string"),
+                            ("idNumber", "string"),
+                            ("contractNumber", "string"),
+                            ("category", "string"),
+                            ("status", "string"),
+                            ("from", "string"),
+                            ("to", "string"),
+                            ("page", "integer"),
+                            ("pageSize", "integer"),
+                        )
+                    ],
+                    ok={
+                        "type": "object",
+                        "properties": {
+                            "items": {"type": "array", "items": {"type": "object"}},
+                            "total": {"type": "integer"},
+                        },
+                    },
+                    errors=("400", "401"),
+                )
+            },
             "/api/v1/ping": {
                 "get": _op(
                     "Check credentials: the calling app and its tenant",

@@ -1,6 +1,7 @@
 """Database models, one module per area; importing this package registers them all."""
 
 from .apps import ApiApp, UsedNonce, WebhookSecret
+from .archive import ArchiveRecord
 from .base import utcnow
 from .contracts import (
     Contract,
@@ -16,6 +17,7 @@ from .seals import Authority, Certificate, Seal, SealUsage
 
 __all__ = [
     "ApiApp",
+    "ArchiveRecord",
     "Authority",
     "Certificate",
     "Contract",

@@ -7,7 +7,6 @@ report and package are checked with poppler and with ``verify-package``.
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import zipfile
@@ -16,7 +15,6 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.serialization import Encoding
-from werkzeug.test import EnvironBuilder
 
 from bridge import create_app
 from bridge.cli import main
@@ -25,116 +23,23 @@ from bridge.models import Contract
 from bridge.pki.certificates import make_name, self_signed_root
 from bridge.pki.keystore import generate_key
 from bridge.services import pki
-from bridge.services.audit import GENESIS, Actor, event_digest, record_event
-from tests.pdfs import chinese_pdf, pdfsig
-from tests.signed_client import SignedClient, new_api_app
+from bridge.services.audit import GENESIS, event_digest
+from tests.completed_contracts import (
+    BORROWER_ID,
+    BORROWER_MOBILE,
+    create_signed_contract,
+    store_clients,
+)
+from tests.pdfs import pdfsig
 
 pytestmark = pytest.mark.database
-
-BORROWER_ID = "370102199001011231"
-BORROWER_MOBILE = "13853112345"
-
-
-def _upload_meta(biz_id: str) -> dict:
-    return {
-        "bizId": biz_id,
-        "subject": "个人汽车消费借款合同",
-        "category": "loan_contract",
-        "send": True,
-        "signatories": [
-            {
-                "role": "borrower",
-                "kind": "PERSONAL",
-                "name": "王小明",
-                "idNumber": BORROWER_ID,
-                "mobile": BORROWER_MOBILE,
-                "routingOrder": 1,
-                "keyword": "甲方（盖章）",
-            },
-            {
-                "role": "lender",
-                "kind": "COMPANY",
-                "name": "重汽汽车金融有限公司",
-                "creditCode": "91370100MA3D8N7Q2L",
-                "routingOrder": 2,
-                "auto": True,
-                "page": 1,
-                "x": 400,
-                "y": 200,
-            },
-        ],
-    }
-
-
-def create_signed_contract(app, api: SignedClient, biz_id: str) -> dict:
-    """Upload, verify the borrower's identity and SMS code (events), sign: COMPLETE."""
-    created = api.post(
-        "/api/v1/contracts",
-        **_multipart(
-            {
-                "meta": json.dumps(_upload_meta(biz_id), ensure_ascii=False),
-                "file": (io.BytesIO(chinese_pdf(2)), "loan.pdf", "application/pdf"),
-            }
-        ),
-    )
-    assert created.status_code == 201, created.get_json()
-    contract = created.get_json()
-    borrower = contract["signatories"][0]
-    signer = Actor(
-        "signer:王小明", "203.0.113.7", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)"
-    )
-    with app.app_context():
-        row = db.session.get(Contract, contract["id"])
-        # What the signer pages record (their idNumber is masked already; a
-        # clear one here proves the report masks it anyway).
-        record_event(
-            row,
-            "identity_verified",
-            signer,
-            data={
-                "signatory": borrower["id"],
-                "method": "three-factor",
-                "providerRef": "SBX-0001",
-                "idNumber": BORROWER_ID,
-            },
-        )
-        record_event(row, "code_sent", signer, data={"signatory": borrower["id"]})
-        record_event(
-            row,
-            "willingness_confirmed",
-            signer,
-            data={"signatory": borrower["id"], "method": "sms-otp"},
-        )
-        db.session.commit()
-    signed = api.post(
-        f"/api/v1/contracts/{contract['id']}/signatories/{borrower['id']}/sign"
-    )
-    assert signed.get_json()["status"] == "COMPLETE", signed.get_json()
-    return signed.get_json()
-
-
-def _multipart(fields: dict) -> dict:
-    """A multipart body encoded once, so the signature covers the bytes sent."""
-    environ = EnvironBuilder(method="POST", data=fields).get_environ()
-    return {
-        "body": environ["wsgi.input"].read(),
-        "content_type": environ["CONTENT_TYPE"],
-    }
 
 
 @pytest.fixture(scope="module")
 def bridge(seeded_home, tmp_path_factory, instances):
     home = instances.new(tmp_path_factory.mktemp("evidence") / "instance", seeded_home)
     app = create_app({"HOME": str(home), "CONVERSION_POOL_SIZE": 1})
-    client = app.test_client()
-    apis = {}
-    for name, tenant, office in (
-        ("经销商甲", "JN001", False),
-        ("经销商乙", "QD002", False),
-        ("总部", "*", True),
-    ):
-        key, secret, _ = new_api_app(app, name, tenant, head_office=office)
-        apis[tenant] = SignedClient(client, key, secret)
+    apis = store_clients(app)
     contract = create_signed_contract(app, apis["JN001"], "LOAN-EVID-0001")
     yield {"app": app, "home": home, "apis": apis, "contract": contract}
     from bridge.services.conversion import converter
