@@ -15,6 +15,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
@@ -72,11 +73,14 @@ def _members(data: bytes) -> dict[str, bytes]:
 
 
 def _certificates(blob: bytes) -> list[asn1_x509.Certificate]:
-    if pem.detect(blob):
-        return [
-            asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(blob, True)
-        ]
-    return [asn1_x509.Certificate.load(blob)]
+    """Every certificate of a PEM bundle or DER file, parsed now (ValueError)."""
+    ders = (
+        [der for _, _, der in pem.unarmor(blob, True)] if pem.detect(blob) else [blob]
+    )
+    certificates = [asn1_x509.Certificate.load(der, strict=True) for der in ders]
+    for certificate in certificates:
+        certificate.native  # noqa: B018 - parse every field before validation uses it
+    return certificates
 
 
 def _check_chain(check: PackageCheck, files: dict[str, bytes]) -> list[dict]:
@@ -84,8 +88,10 @@ def _check_chain(check: PackageCheck, files: dict[str, bytes]) -> list[dict]:
         exported = json.loads(files["events.json"])
         events = exported["events"]
         check.contract_id = exported["contract"]
+        if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+            raise TypeError("events is not a list of objects")
     except (KeyError, TypeError, ValueError):
-        check.problems.append("events.json is missing or not the events' JSON")
+        check.problems.append("events.json is not the events' JSON")
         return []
     problem = chain_break(events)
     head = events[-1]["hash"] if events else None
@@ -143,22 +149,29 @@ def _check_recorded(check: PackageCheck, files, events) -> None:
         )
 
 
+def _material(check: PackageCheck, files) -> tuple[list, list[bytes]]:
+    """The package's certificates and CRLs; an unreadable one is a problem."""
+    certificates, crls = [], []
+    for name, blob in sorted(files.items()):
+        try:
+            if name.startswith("certs/") and name.endswith(".pem"):
+                certificates += _certificates(blob)
+            elif name.startswith("crls/"):
+                crls.append(asn1_crl.CertificateList.load(blob, strict=True).dump())
+        except (ValueError, TypeError, KeyError) as exc:
+            check.problems.append(f"{name} cannot be read: {exc}")
+    return certificates, crls
+
+
 def _check_signatures(check: PackageCheck, files, roots, pinned) -> None:
-    others = [
-        cert
-        for name, blob in files.items()
-        if name.startswith("certs/") and name.endswith(".pem")
-        for cert in _certificates(blob)
-    ]
-    crls = [blob for name, blob in files.items() if name.startswith("crls/")]
+    others, crls = _material(check, files)
     if pinned is not None and not {r.sha256 for r in roots} & {
         p.sha256 for p in pinned
     }:
         check.problems.append(
             "certs/root.pem is not the expected root: the certificates were swapped"
         )
-    pdfs = sorted(n for n in files if n.endswith(".pdf"))
-    for name in pdfs:
+    for name in sorted(n for n in files if n.endswith(".pdf")):
         try:
             report = verify_pdf(
                 files[name], trust_roots=roots, crls=crls, other_certs=others
@@ -166,9 +179,11 @@ def _check_signatures(check: PackageCheck, files, roots, pinned) -> None:
         except BridgeError as exc:
             check.problems.append(f"{name}: not a readable PDF ({exc.message})")
             continue
-        signatures = [s for s in report.signatures]
+        signatures = list(report.signatures)
         if not signatures:
-            continue  # an unsigned first revision
+            if name == _REPORT:
+                check.problems.append(f"{name} is not sealed")
+            continue  # an unsigned first revision of a document
         bad = [s for s in signatures if s.indication != PASSED]
         for s in bad:
             why = (
@@ -197,7 +212,7 @@ def check_package(data: bytes, pinned_root: bytes | None = None) -> PackageCheck
     try:
         roots = _certificates(files["certs/root.pem"])
         pinned = _certificates(pinned_root) if pinned_root is not None else None
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         check.problems.append(f"a root certificate cannot be read: {exc}")
         return check
     check.root_fingerprints = [r.sha256.hex() for r in roots]

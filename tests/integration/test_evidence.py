@@ -30,7 +30,7 @@ from tests.completed_contracts import (
     create_signed_contract,
     store_clients,
 )
-from tests.pdfs import pdfsig
+from tests.pdfs import chinese_pdf, pdfsig
 
 pytestmark = pytest.mark.database
 
@@ -295,6 +295,31 @@ def test_the_expected_root_can_be_pinned(bridge, package, tmp_path, foreign_root
     with bridge["app"].app_context():
         (tmp_path / "root.pem").write_text(pki.root_certificate_pem())
     assert verify_package(package, "--root", str(tmp_path / "root.pem")).exit_code == 0
+
+
+def test_a_report_replaced_by_an_unsealed_one(package, tmp_path):
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(chinese_pdf(1, keyword="审计哈希链头"))
+    _fails_with(
+        verify_package(
+            _tampered(
+                package, tmp_path, "evidence-report.pdf", lambda _: forged.read_bytes()
+            )
+        ),
+        "evidence-report.pdf is not sealed",
+        "does not state the chain head",
+    )
+
+
+def test_an_unreadable_certificate_is_named(package, tmp_path):
+    _fails_with(
+        verify_package(
+            _tampered(
+                package, tmp_path, "certs/tsa.pem", lambda _: b"not a certificate"
+            )
+        ),
+        "certs/tsa.pem cannot be read",
+    )
 
 
 def test_not_a_package(tmp_path):
