@@ -328,3 +328,17 @@ def test_not_a_package(tmp_path):
     result = verify_package(junk)
     assert result.exit_code == 2
     assert "[invalid_package]" in result.output
+
+
+def test_operators_write_reports_and_packages_from_the_shell(bridge, tmp_path):
+    def sealbridge(*args):
+        return CliRunner().invoke(main, ["--home", str(bridge["home"]), *args])
+
+    contract_id = bridge["contract"]["id"]
+    made = sealbridge("evidence", "package", contract_id, str(tmp_path / "p.zip"))
+    assert made.exit_code == 0, made.output
+    assert verify_package(tmp_path / "p.zip").exit_code == 0
+    unknown = sealbridge("evidence", "report", "nope", str(tmp_path / "r.pdf"))
+    assert unknown.exit_code == 2
+    assert "[unknown_contract]" in unknown.output
+    assert not (tmp_path / "r.pdf").exists()
