@@ -146,9 +146,16 @@ class _Writer:
     def digest(self, value: str) -> None:
         self.line(value, size=_SMALL, font=_MONO)
 
-    def table(self, header: list[str], rows: list[list[str]]) -> None:
+    def table(
+        self, header: list[str], rows: list[list[str]], widths_mm: tuple = ()
+    ) -> None:
         table = self.document.add_table(rows=1 + len(rows), cols=len(header))
         table.style = "Table Grid"
+        table.autofit = not widths_mm
+        for column, width in zip(table.columns, widths_mm, strict=False):
+            column.width = Mm(width)
+            for cell in column.cells:
+                cell.width = Mm(width)
         for r, cells in enumerate([header, *rows]):
             for c, text in enumerate(cells):
                 paragraph = format_paragraph(
@@ -162,7 +169,7 @@ class _Writer:
                 )
 
     def pairs(self, rows: list[tuple[str, str]]) -> None:
-        self.table(["项目", "内容"], [list(row) for row in rows])
+        self.table(["项目", "内容"], [list(row) for row in rows], (40, 130))
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
@@ -208,7 +215,11 @@ def _signatories_section(out: _Writer, contract, events: list[dict]) -> None:
                 f"{s.status} {_when(s.signed_at) if s.signed_at else ''}",
             ]
         )
-    out.table(["签署方", "证件号码/信用代码", "实名认证", "意愿确认", "状态"], rows)
+    out.table(
+        ["签署方", "证件号码/信用代码", "实名认证", "意愿确认", "状态"],
+        rows,
+        (34, 34, 38, 34, 30),
+    )
 
 
 def _documents_section(out: _Writer, documents) -> None:
@@ -244,6 +255,7 @@ def _events_section(out: _Writer, events: list[dict]) -> None:
             ]
             for e in events
         ],
+        (10, 24, 24, 26, 34, 52),
     )
 
 
@@ -275,6 +287,7 @@ def _signatures_section(out: _Writer, documents) -> None:
                 ]
                 for s in report.signatures
             ],
+            (22, 32, 26, 40, 16, 34),
         )
 
 
@@ -311,8 +324,7 @@ def report_docx(evidence, issuer: str) -> bytes:
         "并由出证机构以电子印章（PAdES B-LTA，含时间戳）签章。"
         "证件号码与手机号码仅以部分隐藏形式显示。"
     )
-    out.line("")
+    for _ in range(4):  # room for the seal, which is centred on the keyword line
+        out.line("")
     out.line(ISSUER_KEYWORD)
-    out.line("")
-    out.line("")
     return out.save()

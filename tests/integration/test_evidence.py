@@ -73,7 +73,7 @@ def report(bridge, tmp_path_factory):
 
 def _text(path) -> str:
     return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
         capture_output=True,
         text=True,
         check=True,
