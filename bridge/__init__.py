@@ -18,7 +18,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     from . import signer as signer_pages
     from .api import apps as apps_api
+    from .api import archive as archive_api
     from .api import contracts as contracts_api
+    from .api import evidence as evidence_api
     from .api import health, oa_stamp, openapi, v1
     from .api import operators as operators_api
     from .api import pki as pki_api
@@ -59,6 +61,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(apps_api.bp)
     app.register_blueprint(contracts_api.bp)
     app.register_blueprint(operators_api.bp)
+    app.register_blueprint(evidence_api.bp)
+    app.register_blueprint(archive_api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(openapi.docs_bp())
     app.register_blueprint(soap_bp)

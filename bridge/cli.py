@@ -756,3 +756,11 @@ def jobs_run(name: str) -> None:
     click.echo(f"{name}: {'ok' if run.ok else 'failed'}: {run.detail}")
     if not run.ok:
         sys.exit(1)
+
+
+# Registered last: these commands use in_app and the helpers above.
+from .cli_evidence import archive, evidence, verify_package  # noqa: E402
+
+main.add_command(archive)
+main.add_command(evidence)
+main.add_command(verify_package)

@@ -50,6 +50,10 @@ DEFAULTS: dict[str, Any] = {
         "credit_code": "91370100MA3D8N7Q2L",
     },
     "CREDIT_AUTHORIZATION_VALID_DAYS": 365,
+    # The seal on evidence reports (出证报告); None means AUTO_SEAL.
+    "EVIDENCE_SEAL": None,
+    # Completed contracts are archived at completion and kept this many years.
+    "ARCHIVE_RETENTION_YEARS": 30,
     # DOCX → PDF: "unoserver" (warm LibreOffice pool), "soffice" (cold, one
     # LibreOffice per document) or "docx2pdf" (Microsoft Word, Windows/macOS).
     "CONVERTER": "unoserver",

@@ -61,6 +61,15 @@ def _polled(operation: dict) -> dict:
     return operation
 
 
+def _zip(operation: dict) -> dict:
+    """An operation answered with a zip file."""
+    operation["responses"]["200"] = {
+        "description": "The zip",
+        "content": {"application/zip": {}},
+    }
+    return operation
+
+
 _CONTRACT = {"$ref": "#/components/schemas/Contract"}
 _ID = {
     "name": "contract_id",
@@ -218,6 +227,26 @@ def openapi_document() -> dict:
                     ],
                 )
             },
+            "/api/v1/contracts/{contract_id}/evidence-report": {
+                "get": _op(
+                    "The evidence report (出证报告): facts, document hashes, every "
+                    "event, signature validation, chain head; sealed at PAdES B-LTA",
+                    pdf=True,
+                    params=[_ID],
+                    errors=("401", "404", "422", "503"),
+                )
+            },
+            "/api/v1/contracts/{contract_id}/evidence-package": {
+                "get": _zip(
+                    _op(
+                        "The evidence package (zip): every PDF revision, the "
+                        "report, the events with their hash chain, certificates "
+                        "and CRLs; check it offline with sealbridge verify-package",
+                        params=[_ID],
+                        errors=("401", "404", "422", "503"),
+                    )
+                )
+            },
             "/api/v1/contracts/{contract_id}/signatories/{signatory_id}/sign": {
                 "post": _op(
                     "Sign for a signatory in its turn (internal until the "
@@ -243,6 +272,35 @@ def openapi_document() -> dict:
                     ok=_CONTRACT,
                     ok_status="201",
                     errors=("400", "401", "422"),
+                )
+            },
+            "/api/v1/archive": {
+                "get": _op(
+                    "Search archived (completed) contracts, newest first; a dealer "
+                    "sees its own store only. idNumber matches a keyed hash",
+                    params=[
+                        {"name": n, "in": "query", "schema": {"type": t}}
+                        for n, t in (
+                            ("store", "string"),
+                            ("borrower", "string"),
+                            ("idNumber", "string"),
+                            ("contractNumber", "string"),
+                            ("category", "string"),
+                            ("status", "string"),
+                            ("from", "string"),
+                            ("to", "string"),
+                            ("page", "integer"),
+                            ("pageSize", "integer"),
+                        )
+                    ],
+                    ok={
+                        "type": "object",
+                        "properties": {
+                            "items": {"type": "array", "items": {"type": "object"}},
+                            "total": {"type": "integer"},
+                        },
+                    },
+                    errors=("400", "401"),
                 )
             },
             "/api/v1/ping": {

@@ -1,6 +1,7 @@
 """Database models, one module per area; importing this package registers them all."""
 
 from .apps import ApiApp, UsedNonce, WebhookSecret
+from .archive import ArchiveRecord
 from .base import utcnow
 from .contracts import (
     Contract,
@@ -25,6 +26,7 @@ from .signers import (
 
 __all__ = [
     "ApiApp",
+    "ArchiveRecord",
     "Authority",
     "Certificate",
     "Contract",

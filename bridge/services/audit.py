@@ -9,12 +9,21 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..extensions import db
 from ..models import Contract, ContractEvent, utcnow
 
-__all__ = ["Actor", "GENESIS", "canonical_event", "record_event", "verify_chain"]
+__all__ = [
+    "Actor",
+    "GENESIS",
+    "canonical_event",
+    "chain_break",
+    "event_digest",
+    "export_event",
+    "record_event",
+    "verify_chain",
+]
 
 GENESIS = "0" * 64
 
@@ -94,29 +103,64 @@ def record_event(
     return event
 
 
+def event_digest(prev_hash: str, event: dict) -> str:
+    """The hash of one exported event (the keys of :func:`canonical_event`)."""
+    return hashlib.sha256(
+        prev_hash.encode()
+        + canonical_event(
+            event["contract"],
+            event["seq"],
+            event["type"],
+            Actor(event["actor"], event["ip"], event["user_agent"]),
+            datetime.fromisoformat(event["at"]),
+            event["document_sha256"],
+            event["data"],
+        )
+    ).hexdigest()
+
+
+def export_event(event: ContractEvent) -> dict:
+    """An event as JSON: what its hash covers, with its links in the chain."""
+    created_at = event.created_at
+    if created_at.tzinfo is None:  # SQLite drops the zone; events are UTC
+        created_at = created_at.replace(tzinfo=UTC)
+    return {
+        "contract": event.contract_id,
+        "seq": event.seq,
+        "type": event.type,
+        "actor": event.actor,
+        "ip": event.ip,
+        "user_agent": event.user_agent,
+        "at": created_at.astimezone(UTC).isoformat(),
+        "document_sha256": event.document_sha256,
+        "data": event.data,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def chain_break(events: list[dict]) -> str | None:
+    """Recompute a chain of exported events; say where it breaks, None if whole."""
+    prev = GENESIS
+    for position, event in enumerate(events, start=1):
+        if event.get("seq") != position:
+            return (
+                f"event {position} of the chain has number {event.get('seq')}: "
+                "events are missing or out of order"
+            )
+        name = f"event {position} ({event.get('type')})"
+        if event.get("prev_hash") != prev:
+            return f"{name} does not link to the event before it"
+        try:
+            digest = event_digest(prev, event)
+        except (KeyError, TypeError, ValueError):
+            return f"event {position} lacks fields its hash covers"
+        if event.get("hash") != digest:
+            return f"{name} was changed: its hash does not match its content"
+        prev = digest
+    return None
+
+
 def verify_chain(events: list[ContractEvent]) -> bool:
     """Recompute the chain from the genesis; False at the first mismatch."""
-    prev = GENESIS
-    for expected_seq, event in enumerate(events, start=1):
-        created_at = event.created_at
-        if created_at.tzinfo is None:  # SQLite drops the zone; events are UTC
-            from datetime import UTC
-
-            created_at = created_at.replace(tzinfo=UTC)
-        actor = Actor(event.actor, event.ip, event.user_agent)
-        digest = hashlib.sha256(
-            prev.encode()
-            + canonical_event(
-                event.contract_id,
-                event.seq,
-                event.type,
-                actor,
-                created_at,
-                event.document_sha256,
-                event.data,
-            )
-        ).hexdigest()
-        if event.seq != expected_seq or event.prev_hash != prev or event.hash != digest:
-            return False
-        prev = digest
-    return True
+    return chain_break([export_event(event) for event in events]) is None

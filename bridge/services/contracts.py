@@ -44,7 +44,7 @@ from ..signing.handwriting import SIGNATURE_INK, typeset_signature
 from ..signing.pdf_input import open_for_reading
 from ..signing.placement import KeywordPlacement, PagePlacement, Placement
 from ..signing.sealer import SEAL_RED, SealOptions, SignatureLevel
-from . import pki
+from . import archive, pki
 from .audit import Actor, record_event
 from .conversion import convert_docx
 from .identities import id_number_digest, seal_id_number
@@ -394,6 +394,7 @@ def _finish(contract: Contract, actor: Actor) -> None:
     document, pdf = _current_pdf(contract)
     digest = _archive_timestamp(contract, document, pdf)
     record_event(contract, "completed", actor, document_sha256=digest)
+    archive.archive_contract(contract, digest)
     _emit(
         contract,
         "contract.completed",
@@ -659,6 +660,7 @@ def invalidate_contract(
     digest = _store_revision(document, sealed.pdf, "invalidation sealed")
     contract.status = ContractStatus.INVALIDATED
     contract.status_reason = reason[:512]
+    archive.note_status(contract)
     record_event(
         contract, "invalidated", actor, document_sha256=digest, data={"reason": reason}
     )
