@@ -10,6 +10,7 @@ the whole cluster each time it is due (see ``services.jobs``).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -50,24 +51,36 @@ JOBS: tuple[Job, ...] = (
 )
 
 
+# One pass sends at most this many messages; a full pass is followed by another
+# at once, for up to _DRAIN_SECONDS, so a backlog (a receiver back after an
+# outage) drains in minutes, not at one batch per poll.
+_BATCH = 20
+_DRAIN_SECONDS = 30.0
+
+
 def _dispatch(app: Flask) -> None:
-    """One outbox pass; a failure is logged and the next pass tries again."""
+    """Outbox passes until it is empty; a failure is logged, the next poll retries."""
+    started = time.monotonic()
     with app.app_context():
-        try:
-            result = dispatch_due()
-        except OperationalError as exc:  # the database is away: next pass
-            logger.warning("outbox dispatch: %s", str(exc).splitlines()[0])
-            return
-        except Exception:
-            logger.exception("outbox dispatch failed")
-            return
-    if result.delivered or result.failed or result.dead:
-        logger.info(
-            "outbox: %d delivered, %d to retry, %d dead",
-            result.delivered,
-            result.failed,
-            result.dead,
-        )
+        while True:
+            try:
+                result = dispatch_due(limit=_BATCH)
+            except OperationalError as exc:  # the database is away: next poll
+                logger.warning("outbox dispatch: %s", str(exc).splitlines()[0])
+                return
+            except Exception:
+                logger.exception("outbox dispatch failed")
+                return
+            sent = result.delivered + result.failed + result.dead
+            if sent:
+                logger.info(
+                    "outbox: %d delivered, %d to retry, %d dead",
+                    result.delivered,
+                    result.failed,
+                    result.dead,
+                )
+            if sent < _BATCH or time.monotonic() - started > _DRAIN_SECONDS:
+                return
 
 
 def _run(app: Flask, job: Job) -> None:

@@ -15,6 +15,7 @@ from werkzeug.test import EnvironBuilder
 from bridge.extensions import db
 from bridge.models import Contract
 from bridge.services.audit import Actor, record_event
+from tests.parties import BORROWER, LENDER
 from tests.pdfs import chinese_pdf
 from tests.signed_client import SignedClient, new_api_app
 
@@ -36,26 +37,8 @@ def _upload_meta(biz_id: str, name: str, id_number: str, mobile: str) -> dict:
         "category": "loan_contract",
         "send": True,
         "signatories": [
-            {
-                "role": "borrower",
-                "kind": "PERSONAL",
-                "name": name,
-                "idNumber": id_number,
-                "mobile": mobile,
-                "routingOrder": 1,
-                "keyword": "甲方（盖章）",
-            },
-            {
-                "role": "lender",
-                "kind": "COMPANY",
-                "name": "重汽汽车金融有限公司",
-                "creditCode": "91370100MA3D8N7Q2L",
-                "routingOrder": 2,
-                "auto": True,
-                "page": 1,
-                "x": 400,
-                "y": 200,
-            },
+            {**BORROWER, "name": name, "idNumber": id_number, "mobile": mobile},
+            LENDER,
         ],
     }
 

@@ -167,7 +167,8 @@ def test_package_holds_everything_to_check_offline(package):
         "crls/root.crl",
         "crls/issuing.crl",
     } <= names
-    assert len([n for n in names if n.startswith("documents/")]) == 3
+    # The upload, the borrower's signature, the lender's seal, the archive timestamp.
+    assert len([n for n in names if n.startswith("documents/")]) == 4
     assert any(n.startswith("certs/signers/") for n in names)
     result = verify_package(package)
     assert result.exit_code == 0, result.output

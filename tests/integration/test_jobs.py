@@ -13,12 +13,19 @@ from sqlalchemy import select
 
 from bridge.api.contract_io import parse_upload_request
 from bridge.extensions import db
-from bridge.models import ContractEvent, OutboxMessage, ScheduledJob
+from bridge.models import (
+    ContractEvent,
+    OneTimeCode,
+    OutboxMessage,
+    ScheduledJob,
+    SigningLink,
+)
 from bridge.scheduler import JOBS
 from bridge.services import contracts, pki
 from bridge.services.apps import find_app
 from bridge.services.audit import Actor
 from bridge.services.contracts import refresh_archive_timestamps
+from bridge.services.housekeeping import clean_up
 from bridge.services.jobs import Job, find_job, run_job
 from bridge.services.storage import storage
 from bridge.services.verification import verify
@@ -208,3 +215,34 @@ def test_the_embedded_tsa_is_renewed_when_its_own_certificate_nears_expiry(app):
         # Stamped now, the new certificate cannot reach 80 days past the old
         # one's end: the contract waits rather than get a useless revision.
         assert summary.startswith("0 contracts timestamped again; 1 wait")
+
+
+def test_clean_up_removes_what_served_its_purpose_and_keeps_the_evidence(app):
+    app_key = new_api_app(app)[0]
+    contract_id = _sent_contract(app, app_key, GUARANTOR)
+    with app.app_context():
+        contracts.recall_contract(
+            find_app(app_key), contract_id, Actor("test"), "客户取消购车"
+        )
+        events = _event_count(contract_id)
+        now = datetime.now(UTC)
+        db.session.add(
+            OneTimeCode(subject="operator:13700000001", expires_at=now, failures=1)
+        )
+        db.session.commit()
+
+        removed = clean_up(now + timedelta(days=2))
+        assert removed["signing_links"] == 0  # the link still says "recalled"
+        assert removed["codes"] == 1
+        removed = clean_up(now + timedelta(days=31))
+        assert removed["signing_links"] == 1
+        assert db.session.scalars(select(SigningLink)).all() == []
+        assert _event_count(contract_id) == events
+
+
+def _event_count(contract_id: str) -> int:
+    return len(
+        db.session.scalars(
+            select(ContractEvent).where(ContractEvent.contract_id == contract_id)
+        ).all()
+    )

@@ -17,6 +17,8 @@ from tests.oa import main_table, sandbox_docs, sandbox_server
 
 PDF = b"%PDF-1.4\n% sealed contract\n"
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 def sandbox(tmp_path):

@@ -21,6 +21,8 @@ from tests.wsgi_server import LoopbackServer, free_port
 
 NS = "urn:sealbridge:oa"
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 def bridge(home, seal_names):

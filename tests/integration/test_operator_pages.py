@@ -20,6 +20,8 @@ from tests.signer_contracts import DEALER, create_loan, latest_code
 
 MOBILE = "13700000001"
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 def bridge(home, cli, seal_names):

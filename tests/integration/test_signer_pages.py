@@ -30,6 +30,8 @@ from tests.signer_contracts import (
 )
 from tests.webhook_receiver import WebhookReceiver
 
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 def bridge(home):

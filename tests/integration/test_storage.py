@@ -180,17 +180,21 @@ def test_a_loan_contract_is_made_signed_and_downloaded_on_s3(s3, serve, home, tm
     with serve(s3.settings(bucket)) as client:
         contract_id, final = run_scenario(client, tmp_path)
         contract = client.get(f"/api/v1/contracts/{contract_id}")
-    signatures = pdfsig(final, None)
+    *signatures, archive_timestamp = pdfsig(final, None)
     assert [s["Signature Validation"] for s in signatures] == [
         "Signature is Valid."
     ] * 4
+    assert archive_timestamp["Signer Certificate Common Name"] == (
+        "Sealbridge Timestamp Authority"
+    )
     pdf = final.read_bytes()
     digest = hashlib.sha256(pdf).hexdigest()
     assert contract["documents"][0]["sha256"] == digest
     objects = s3.client().list_objects_v2(Bucket=bucket)["Contents"]
     key = f"documents/{digest[:2]}/{digest}"
     assert key in [o["Key"] for o in objects]
-    assert len(objects) == 5  # the unsigned PDF and one revision per signature
+    # The unsigned PDF, one revision per signature, the archive timestamp.
+    assert len(objects) == 6
     assert s3.client().get_object(Bucket=bucket, Key=key)["Body"].read() == pdf
     assert not (home / "documents").exists()
 
