@@ -205,7 +205,7 @@ def issue_event_certificate(name: str, identity_digest: str) -> Certificate:
     )
     return issue(
         subject,
-        generate_key(runtime().config["SEAL_KEY_ALGORITHM"]),
+        generate_key(runtime().config["EVENT_KEY_ALGORITHM"]),
         profile=Profile.SEAL,
         days=_EVENT_CERTIFICATE_DAYS,
         role="event",

@@ -23,7 +23,7 @@ from tests.signed_client import new_api_app
 @pytest.fixture(scope="module")
 def cluster_home(postgres, tmp_path_factory) -> Path:
     """An instance folder whose database is on PostgreSQL, with the PKI and the
-    finance company's contract seal (ECDSA keys: persons' certificates are many)."""
+    finance company's contract seal (ECDSA keys, quick to make)."""
     home = tmp_path_factory.mktemp("cluster") / "instance"
     home.mkdir()
     url = postgres.create_database(f"cluster_{uuid.uuid4().hex[:8]}")
