@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from alembic import command
@@ -73,7 +74,9 @@ def remove_sessions_safely(app) -> None:
         try:
             db.session.remove()
         except SQLAlchemyError:
+            session = db.session.registry()
             try:
-                db.session.invalidate()  # drop the dead connection, not reuse it
+                with contextlib.suppress(SQLAlchemyError):
+                    session.invalidate()  # drop the dead connection, not reuse it
             finally:
                 db.session.registry.clear()
