@@ -31,6 +31,7 @@ from ..extensions import db
 from ..models import OutboxMessage, utcnow
 from ..runtime import runtime
 from ..services.apps import webhook_secrets
+from ..services.jobs import node_name
 from ..sms.outbox import sms_sender
 from .webhooks import event_body, signature_headers
 
@@ -110,7 +111,12 @@ def _post(
         response = http.post(
             url,
             data=body,
-            headers={"Content-Type": "application/json", **headers},
+            headers={
+                "Content-Type": "application/json",
+                # Which node sent it: for operators reading a receiver's logs.
+                "User-Agent": f"Sealbridge-Webhooks ({node_name()})",
+                **headers,
+            },
             timeout=timeout,
             allow_redirects=False,
             stream=True,
