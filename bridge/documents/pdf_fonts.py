@@ -39,6 +39,7 @@ Outline = list[tuple[str, tuple[Any, ...]]]
 
 # LibreOffice's subsets carry a zero creation date, which fontTools logs about.
 logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def check_pdf_fonts(pdf: bytes, *, glyphs: bool = True) -> None:
