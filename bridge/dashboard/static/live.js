@@ -1,5 +1,6 @@
 /* Live progress: contract events over server-sent events, newest on top;
-   the status counts are fetched again after each event. The stream ends
+   the status counts are fetched again after each event and a contract
+   that left SIGNING leaves the waiting list. The stream ends
    every minute or so and EventSource reconnects where it stopped. */
 (function () {
   "use strict";
@@ -25,10 +26,14 @@
     item.className = "fresh";
     item.setAttribute("data-contract", event.contractId);
     item.setAttribute("data-type", event.type);
-    item.textContent = time.toLocaleTimeString("zh-CN", { hour12: false }) + " " +
+    item.textContent = time.toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" }) + " " +
       event.subject + "：" + event.label + "（" + event.statusLabel + "）";
     list.insertBefore(item, list.firstChild);
     while (list.children.length > 50) { list.removeChild(list.lastChild); }
+    if (event.status !== "SIGNING") {  /* no longer waiting on anyone */
+      var row = document.querySelector('#stuck tr[data-contract="' + event.contractId + '"]');
+      if (row) { row.parentNode.removeChild(row); }
+    }
   }
 
   var source = new EventSource(list.getAttribute("data-url"));
