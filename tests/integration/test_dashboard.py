@@ -10,12 +10,14 @@ import re
 from datetime import timedelta
 
 import pytest
+import requests
 
 from bridge import create_app
 from bridge.extensions import db
 from bridge.models import Contract, OutboxMessage, utcnow
 from bridge.services.apps import create_api_app
 from oa_plugin.ticket import make_login_ticket, make_ticket
+from tests.oa import sandbox_server
 from tests.pdfs import chinese_pdf
 from tests.signer_contracts import create_loan, latest_code, texts_to
 
@@ -302,6 +304,29 @@ def test_oa_single_sign_on_with_a_single_use_ticket(bridge):
         assert stranger.get("/dashboard/").status_code == 302
 
 
+def test_the_oa_sandbox_signs_users_in(bridge, tmp_path):
+    """The e-cology sandbox's desk link: the OA side makes the ticket."""
+    oa = sandbox_server(
+        tmp_path / "ecology", bridge_url="http://bridge.test", ticket_secret=SECRET
+    )
+    try:
+        hop = requests.get(
+            f"{oa.url}/sealbridge/dashboard",
+            cookies={"ecology_userid": "6"},
+            allow_redirects=False,
+            timeout=10,
+        )
+    finally:
+        oa.stop()
+    assert hop.status_code == 302
+    target = hop.headers["Location"]
+    assert target.startswith("http://bridge.test/dashboard/sso?ticket=")
+    client = bridge.test_client()
+    entered = client.get(target.removeprefix("http://bridge.test"))
+    assert entered.headers["Location"].endswith("/dashboard/")
+    assert "总部张三" in client.get("/dashboard/").get_data(as_text=True)
+
+
 def _assert_strict(answer) -> None:
     policy = answer.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
@@ -366,3 +391,26 @@ def test_the_public_verification_page(home, tmp_path, seal_file, seal_names):
         answer = _verify(client, data)
         assert answer.status_code == status
         assert _problem(answer).startswith(text)
+
+
+def test_the_cli_refuses_incomplete_or_duplicate_users(bridge, cli):
+    def add(*args):
+        return cli("dashboard-users", "add", "--name", "某人", *args)
+
+    for args, problem in (
+        (["--mobile", "13600000009", "--role", "dealer"], "tenant: is required"),
+        (
+            ["--mobile", "13600000009", "--role", "head_office", "--tenant", "X"],
+            "tenant: is for dealers only",
+        ),
+        (["--mobile", "1360000", "--role", "head_office"], "mobile:"),
+        (["--mobile", JN, "--role", "head_office"], "[dashboard_user_exists]"),
+        (
+            ["--mobile", "13600000009", "--role", "head_office", "--oa-user", "6"],
+            "[dashboard_user_exists]",
+        ),
+    ):
+        refused = add(*args)
+        assert refused.exit_code == 2
+        assert problem in refused.output
+    assert add("--mobile", "13600000009", "--role", "head_office").exit_code == 0
