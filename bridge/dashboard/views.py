@@ -148,17 +148,16 @@ def cycle_times():
         raise InvalidInputError("from is after to.", code="invalid_period")
     start = datetime.combine(first, time(), CHINA)
     end = datetime.combine(last + timedelta(days=1), time(), CHINA)
-    by_category, by_dealer = dashboard.cycle_times(
-        dashboard.Viewer.of(user), start, end
-    )
+    times = dashboard.cycle_times(dashboard.Viewer.of(user), start, end)
     return render_template(
         "dashboard/cycle_times.html",
         user=user,
         first=first,
         last=last,
         charts=[
-            ("按合同类别", bar_chart(by_category)),
-            ("按经销商", bar_chart(by_dealer)),
+            ("按合同类别", bar_chart(times.by_category)),
+            ("按经销商", bar_chart(times.by_dealer)),
+            ("按完成周（趋势）", bar_chart(times.by_week)),
         ],
     )
 

@@ -28,10 +28,11 @@ from ..models import (
 from ..outbox.dispatch import retry_dead
 from ..outbox.listing import message_dict
 from .contracts import current_turn
-from .labels import CATEGORIES, EVENT_LABELS, STATUSES
+from .labels import CATEGORIES, CHINA, EVENT_LABELS, STATUSES
 
 __all__ = [
     "CycleGroup",
+    "CycleTimes",
     "Stuck",
     "Viewer",
     "cycle_times",
@@ -100,11 +101,13 @@ def stuck_contracts(
     The wait starts at the last signature (or at sending, before any).
     """
     now = now or utcnow()
-    last_signed = (
+    last_signed = _visible(
         select(Signatory.contract_id, func.max(Signatory.signed_at).label("at"))
-        .group_by(Signatory.contract_id)
-        .subquery()
-    )
+        .join(Contract, Contract.id == Signatory.contract_id)
+        .where(Contract.status == "SIGNING")
+        .group_by(Signatory.contract_id),
+        viewer,
+    ).subquery()
     since = func.coalesce(last_signed.c.at, Contract.sent_at)
     rows = db.session.execute(
         _visible(
@@ -163,10 +166,21 @@ def _groups(durations: dict[str, list[float]], labels: dict) -> list[CycleGroup]
     ]
 
 
-def cycle_times(
-    viewer: Viewer, start: datetime, end: datetime
-) -> tuple[list[CycleGroup], list[CycleGroup]]:
-    """Per category and per dealer, of contracts completed in [start, end)."""
+@dataclass(frozen=True)
+class CycleTimes:
+    by_category: list[CycleGroup]
+    by_dealer: list[CycleGroup]
+    by_week: list[CycleGroup]
+    """Weeks (Monday, UTC+8) in order: the trend."""
+
+
+def _week(moment: datetime) -> str:
+    day = _utc(moment).astimezone(CHINA).date()
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
+def cycle_times(viewer: Viewer, start: datetime, end: datetime) -> CycleTimes:
+    """Per category, dealer and week, of contracts completed in [start, end)."""
     rows = db.session.execute(
         _visible(
             select(
@@ -184,11 +198,18 @@ def cycle_times(
     )
     by_category: dict[str, list[float]] = {}
     by_dealer: dict[str, list[float]] = {}
+    by_week: dict[str, list[float]] = {}
     for category, tenant, sent, completed in rows:
         seconds = (_utc(completed) - _utc(sent)).total_seconds()
         by_category.setdefault(category, []).append(seconds)
         by_dealer.setdefault(tenant, []).append(seconds)
-    return _groups(by_category, CATEGORIES), _groups(by_dealer, tenant_names())
+        by_week.setdefault(_week(completed), []).append(seconds)
+    weeks = {week: f"{week} 当周" for week in by_week}
+    return CycleTimes(
+        _groups(by_category, CATEGORIES),
+        _groups(by_dealer, tenant_names()),
+        _groups(by_week, weeks),
+    )
 
 
 def _dead(viewer: Viewer):

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 import pytest
 import requests
 
 from bridge import create_app
 from bridge.extensions import db
-from bridge.models import Contract, OutboxMessage, utcnow
+from bridge.models import Contract, OutboxMessage
 from bridge.services.apps import create_api_app
 from oa_plugin.ticket import make_login_ticket, make_ticket
+from tests.dashboard_data import completed_copy
 from tests.oa import sandbox_server
 from tests.pdfs import chinese_pdf
 from tests.signer_contracts import create_loan, latest_code, texts_to
@@ -234,23 +234,8 @@ def test_only_head_office_retries_and_dealers_see_their_own_failures(bridge):
 
 
 def _complete(bridge, tenant, hours: float, days_ago: float = 1) -> None:
-    """A completed copy of the tenant's loan that took ``hours`` to sign."""
     with bridge.app_context():
-        contract = db.session.get(Contract, bridge.loans[tenant])
-        completed = utcnow() - timedelta(days=days_ago)
-        copy = Contract(
-            app_id=contract.app_id,
-            tenant=tenant,
-            biz_id=f"{tenant}-{hours}-{days_ago}",
-            request_hash="x",
-            subject=contract.subject,
-            category=contract.category,
-            status="COMPLETE",
-            sent_at=completed - timedelta(hours=hours),
-            completed_at=completed,
-        )
-        db.session.add(copy)
-        db.session.commit()
+        completed_copy(bridge.loans[tenant], hours, days_ago)
 
 
 def _bars(page: str) -> dict[str, tuple[str, str]]:
@@ -272,10 +257,12 @@ def test_cycle_times_per_category_and_dealer(bridge):
     assert bars["经销商甲 (JN001)"] == ("2小时0分", "2小时48分")
     assert bars["经销商乙 (QD002)"] == ("5.0天", "5.0天")
     assert bars["借款合同"][0] == "2小时30分"  # median of 1, 2, 3, 120 hours
+    weeks = dict(re.findall(r'data-label="(\S+ 当周)"[^>]*?data-count="(\d+)"', office))
+    assert sum(int(n) for n in weeks.values()) == 4  # the trend: one bar a week
     assert "<script" not in office.split("<main>")[1].split("</main>")[0]
     dealer = log_in(bridge, JN)
     mine = _bars(dealer.get("/dashboard/cycle-times").get_data(as_text=True))
-    assert set(mine) == {"借款合同", "经销商甲 (JN001)"}
+    assert {k for k in mine if "当周" not in k} == {"借款合同", "经销商甲 (JN001)"}
     assert mine["借款合同"] == ("2小时0分", "2小时48分")
     longer = dealer.get("/dashboard/cycle-times?from=2000-01-01")
     assert _bars(longer.get_data(as_text=True))["借款合同"][0] == "2小时0分"

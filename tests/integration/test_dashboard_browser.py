@@ -18,6 +18,7 @@ from bridge.services import contracts
 from bridge.services.apps import create_api_app
 from bridge.services.audit import Actor
 from tests.browser import chromium, free_port, serve
+from tests.dashboard_data import completed_copy
 from tests.pdfs import chinese_pdf
 from tests.signer_contracts import create_loan
 
@@ -104,8 +105,15 @@ def test_a_dealer_watches_its_contracts_live(bridge, tmp_path):
         assert page.locator('[data-status="SIGNING"]').inner_text() == "0"
         expect(page.locator("#stuck tbody tr")).to_have_count(0)
         page.screenshot(path=str(shots / "3-live-event.png"))
+
+        with bridge.app_context():
+            for hours, days_ago in ((30, 15), (6, 8), (2, 1)):  # getting quicker
+                completed_copy(mine, hours, days_ago)
+        page.click("text=签署周期")
+        expect(page.locator("g.bar")).to_have_count(5)  # category, store, 3 weeks
+        page.screenshot(path=str(shots / "4-cycle-times.png"), full_page=True)
         context.close()
-    assert len(list(shots.glob("*.png"))) == 3
+    assert len(list(shots.glob("*.png"))) == 4
 
 
 def test_anyone_verifies_a_sealed_pdf(bridge, tmp_path, seal_file, seal_names):
