@@ -115,6 +115,8 @@ def overview():
         user=user,
         counts=dashboard.status_counts(viewer),
         stuck=dashboard.stuck_contracts(viewer),
+        # The stream starts where the page stands: nothing in between is lost.
+        after=dashboard.last_event_id(viewer),
     )
 
 
