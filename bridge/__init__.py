@@ -16,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         file ``sealbridge.toml`` and ``SEALBRIDGE_*`` variables. ``HOME`` picks
         the instance folder (default ``$SEALBRIDGE_HOME`` or ``./instance``).
     """
+    from . import dashboard
     from . import signer as signer_pages
     from .api import apps as apps_api
     from .api import archive as archive_api
@@ -68,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(soap_bp)
     app.register_blueprint(oa_stamp.bp)
     signer_pages.init_app(app)
+    dashboard.init_app(app)
     with app.app_context():
         configure_sqlite()
         upgrade_database()

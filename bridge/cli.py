@@ -759,8 +759,10 @@ def jobs_run(name: str) -> None:
 
 
 # Registered last: these commands use in_app and the helpers above.
+from .cli_dashboard import dashboard_users  # noqa: E402
 from .cli_evidence import archive, evidence, verify_package  # noqa: E402
 
 main.add_command(archive)
 main.add_command(evidence)
 main.add_command(verify_package)
+main.add_command(dashboard_users)

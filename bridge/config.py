@@ -128,6 +128,10 @@ DEFAULTS: dict[str, Any] = {
     "OTP_LOCK_SECONDS": 900,
     "OTP_MIN_INTERVAL_SECONDS": 60,
     "OTP_MAX_PER_HOUR": 5,
+    # The dashboard's live stream: how often it looks for new events, and how
+    # long one connection lasts before the browser reconnects.
+    "DASHBOARD_POLL_SECONDS": 1,
+    "DASHBOARD_STREAM_SECONDS": 60,
 }
 
 

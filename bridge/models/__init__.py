@@ -10,6 +10,7 @@ from .contracts import (
     DocumentRevision,
     Signatory,
 )
+from .dashboard import DashboardUser
 from .documents import DocumentNumber, DocumentNumberCounter
 from .jobs import ScheduledJob
 from .oa import OaNonce, OaRedHeader, SealTask
@@ -32,6 +33,7 @@ __all__ = [
     "Contract",
     "ContractDocument",
     "ContractEvent",
+    "DashboardUser",
     "DocumentNumber",
     "DocumentNumberCounter",
     "DevSmsMessage",

@@ -12,13 +12,20 @@ import os
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Operator
+from ..models import DashboardUser, Operator
 from ..runtime import runtime
 from .apps import create_api_app, list_api_apps, webhook_secrets
+from .dashboard_users import add_user
 from .operators import add_operator, authorize_seal
 from .seals import create_seal, list_seals
 
-__all__ = ["DEMO_APPS", "DEMO_OPERATOR", "DEMO_SEALS", "seed_demo"]
+__all__ = [
+    "DEMO_APPS",
+    "DEMO_DASHBOARD_USERS",
+    "DEMO_OPERATOR",
+    "DEMO_SEALS",
+    "seed_demo",
+]
 
 DEMO_SEALS = (
     ("中国重型汽车集团有限公司", "official"),
@@ -33,6 +40,11 @@ DEMO_APPS = (
 )
 DEMO_OPERATOR = ("13700000001", "赵六", "济南重汽商用车销售服务有限公司")
 """Logs in at /op (codes at /dev/sms) and seals with the dealer's contract seal."""
+DEMO_DASHBOARD_USERS = (
+    ("13600000001", "张总", "head_office", None, 6),
+    ("13600000002", "李店长", "dealer", "JN001", None),
+)
+"""Log in at /dashboard (codes at /dev/sms); OA user 6 also from the sandbox desk."""
 CREDENTIALS_FILE = "demo-apps.json"
 
 
@@ -48,6 +60,11 @@ def seed_demo() -> list[str]:
         add_operator(mobile, name, company)
         authorize_seal(f"{company}合同专用章", mobile, "demo")
         done.append(f"created operator {name} ({mobile}) of {company}")
+    for mobile, name, role, tenant, oa_user in DEMO_DASHBOARD_USERS:
+        known = select(DashboardUser).where(DashboardUser.mobile == mobile)
+        if not db.session.scalar(known):
+            add_user(mobile, name, role, tenant, oa_user)
+            done.append(f"created dashboard user {name} ({mobile}, {role})")
     path = runtime().home / CREDENTIALS_FILE
     if not list_api_apps():
         credentials = []

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, timedelta, timezone
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -21,31 +20,16 @@ from red_header._docx import format_paragraph, format_run
 from red_header.standard import FONT
 
 from ..domain.validators import mask_id_number
+from .labels import CATEGORIES, EVENT_LABELS, INDICATIONS, STATUSES, china_time
 
 __all__ = ["CHAIN_HEAD_LABEL", "ISSUER_KEYWORD", "mask_numbers", "report_docx"]
 
 ISSUER_KEYWORD = "出证机构（盖章）："
 CHAIN_HEAD_LABEL = "审计哈希链头（最后一个事件的哈希）："
 
-_CHINA = timezone(timedelta(hours=8), "CST")
 _MONO = "DejaVu Sans Mono"
 _BODY, _SMALL = 10.5, 8.5
 
-EVENT_LABELS = {
-    "created": "创建合同",
-    "sent": "发起签署",
-    "signed": "签署/盖章",
-    "completed": "签署完成",
-    "rejected": "拒签",
-    "recalled": "撤回",
-    "expired": "逾期失效",
-    "invalidated": "作废",
-    "reminded": "催签",
-    "identity_verified": "实名认证通过",
-    "identity_failed": "实名认证未通过",
-    "code_sent": "发送短信验证码",
-    "willingness_confirmed": "短信验证码确认签署意愿",
-}
 _DATA_LABELS = {
     "signatory": "签署方编号",
     "role": "角色",
@@ -62,24 +46,6 @@ _DATA_LABELS = {
     "signatories": "签署方",
 }
 _METHODS = {"sms-otp": "短信验证码"}
-_CATEGORIES = {
-    "credit_authorization": "征信授权书",
-    "loan_contract": "借款合同",
-    "lease_contract": "融资租赁合同",
-    "guarantee_letter": "担保函",
-    "loan_application": "借款申请",
-    "official_document": "公文",
-}
-_STATUSES = {
-    "DRAFT": "草稿",
-    "SIGNING": "签署中",
-    "COMPLETE": "已完成",
-    "REJECTED": "已拒签",
-    "RECALLED": "已撤回",
-    "EXPIRED": "已逾期",
-    "INVALIDATED": "已作废",
-}
-_INDICATIONS = {"PASSED": "通过", "FAILED": "失败", "INDETERMINATE": "无法确定"}
 _ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
@@ -88,16 +54,6 @@ def mask_numbers(text: str) -> str:
     """Mask every ID number and mobile number in ``text``."""
     text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text)
     return _MOBILE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], text)
-
-
-def _when(value: datetime | str | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M:%S") + " (UTC+8)"
 
 
 def _method(event: dict) -> str:
@@ -184,12 +140,12 @@ def _contract_section(out: _Writer, contract) -> None:
             ("合同名称", contract.subject),
             ("合同编号", contract.id),
             ("业务编号", contract.biz_id),
-            ("合同类别", _CATEGORIES.get(contract.category, contract.category)),
-            ("状态", _STATUSES.get(contract.status, contract.status)),
+            ("合同类别", CATEGORIES.get(contract.category, contract.category)),
+            ("状态", STATUSES.get(contract.status, contract.status)),
             ("经销商门店", contract.tenant),
-            ("创建时间", _when(contract.created_at)),
-            ("发起签署时间", _when(contract.sent_at)),
-            ("完成时间", _when(contract.completed_at)),
+            ("创建时间", china_time(contract.created_at)),
+            ("发起签署时间", china_time(contract.sent_at)),
+            ("完成时间", china_time(contract.completed_at)),
         ]
     )
 
@@ -207,12 +163,13 @@ def _signatories_section(out: _Writer, contract, events: list[dict]) -> None:
                 s.id_number_masked or s.credit_code or "—",
                 "\n".join(
                     f"{EVENT_LABELS.get(e['type'], e['type'])}（{_method(e)}）"
-                    f" {_when(e['at'])}"
+                    f" {china_time(e['at'])}"
                     for e in identity
                 )
                 or ("自动盖章" if s.auto else "—"),
-                "\n".join(f"{_method(e)} {_when(e['at'])}" for e in willingness) or "—",
-                f"{s.status} {_when(s.signed_at) if s.signed_at else ''}",
+                "\n".join(f"{_method(e)} {china_time(e['at'])}" for e in willingness)
+                or "—",
+                f"{s.status} {china_time(s.signed_at) if s.signed_at else ''}",
             ]
         )
     out.table(
@@ -229,7 +186,7 @@ def _documents_section(out: _Writer, documents) -> None:
         for revision in item.revisions:
             out.line(
                 f"版本{revision.number}：{revision.reason}，{revision.size}字节，"
-                f"{_when(revision.created_at)}",
+                f"{china_time(revision.created_at)}",
                 size=_SMALL,
             )
             out.digest(revision.sha256)
@@ -242,7 +199,7 @@ def _events_section(out: _Writer, events: list[dict]) -> None:
         [
             [
                 str(e["seq"]),
-                _when(e["at"]),
+                china_time(e["at"]),
                 EVENT_LABELS.get(e["type"], e["type"]),
                 mask_numbers(e["actor"]),
                 f"{e['ip'] or '—'}\n{e['user_agent'] or '—'}",
@@ -268,7 +225,7 @@ def _signatures_section(out: _Writer, documents) -> None:
             continue
         out.line(
             f"《{item.document.title}》总体结论："
-            f"{_INDICATIONS.get(report.indication, report.indication)}",
+            f"{INDICATIONS.get(report.indication, report.indication)}",
             bold=True,
         )
         out.table(
@@ -281,7 +238,7 @@ def _signatures_section(out: _Writer, documents) -> None:
                     f"{s.timestamp_time or '—'}\n{s.timestamp_authority or ''}",
                     s.level
                     or ("文档时间戳" if s.kind == "document_timestamp" else "—"),
-                    _INDICATIONS.get(s.indication, s.indication)
+                    INDICATIONS.get(s.indication, s.indication)
                     + ("，内容完整" if s.intact else "，内容被改动")
                     + (f"\n{s.trust_problem}" if s.trust_problem else ""),
                 ]
@@ -308,7 +265,7 @@ def report_docx(evidence, issuer: str) -> bytes:
     out = _Writer()
     out.line("电子签约出证报告", size=18, font=FONT["heiti"], center=True)
     out.line(
-        f"报告出具时间：{_when(evidence.issued_at)}    出证机构：{issuer}",
+        f"报告出具时间：{china_time(evidence.issued_at)}    出证机构：{issuer}",
         size=_SMALL,
         center=True,
     )

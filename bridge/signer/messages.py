@@ -29,6 +29,11 @@ MESSAGES = {
     "login_required": "请先登录。",
     "seal_not_authorized": "您无权使用该印章。",
     "unknown_contract": "找不到该合同。",
+    "head_office_only": "仅总部用户可以执行此操作。",
+    "not_dead": "该消息已不在失败状态，无需重试。",
+    "not_found": "找不到该记录。",
+    "invalid_period": "日期格式应为 2026-11-29，且开始日期不晚于结束日期。",
+    "invalid_cursor": "事件编号无效。",
 }
 
 

@@ -18,10 +18,9 @@ from flask import (
 from ..errors import AuthenticationError
 from ..extensions import db
 from ..models import Operator
-from ..outbox.dispatch import dispatch_now
 from ..services import operators
-from ..sms import mask_mobile
 from .security import actor, protect
+from .sms_login import login_fields, send_code
 
 __all__ = ["bp"]
 
@@ -48,19 +47,12 @@ def login():
 
 @bp.post("/login/code")
 def login_code():
-    mobile = str((request.get_json(silent=True) or {}).get("mobile", "")).strip()
-    message_id = operators.send_login_code(mobile)
-    if message_id is not None:
-        dispatch_now(message_id)
-    return jsonify({"sent": True, "mobile": mask_mobile(mobile)})
+    return send_code(operators.send_login_code)
 
 
 @bp.post("/login")
 def login_submit():
-    body = request.get_json(silent=True) or {}
-    operator = operators.log_in(
-        str(body.get("mobile", "")).strip(), str(body.get("code", ""))
-    )
+    operator = operators.log_in(*login_fields())
     session.clear()
     session["operator_id"] = operator.id
     return jsonify({"redirect": url_for(".contracts")})

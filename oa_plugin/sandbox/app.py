@@ -23,7 +23,7 @@ from flask import (
 )
 
 from ..soap import SoapService
-from ..ticket import make_ticket
+from ..ticket import make_login_ticket, make_ticket
 from .actions import BridgeActions
 from .engine import ActionResult, Engine
 from .services import doc_service, workflow_service
@@ -117,6 +117,15 @@ def create_sandbox(config: SandboxConfig) -> Flask:
             workflows=WORKFLOWS.values(),
             requests=[engine.view(row["id"]) for row in rows],
         )
+
+    @app.get("/sealbridge/dashboard")
+    def open_dashboard():
+        """Single sign-on: the OA signs a one-time login ticket for the user."""
+        user = current_user()
+        if user is None or not config.bridge_url:
+            abort(403)
+        ticket = make_login_ticket(config.ticket_secret, user)
+        return redirect(f"{config.bridge_url}/dashboard/sso?ticket={ticket}")
 
     @app.post("/workflow/request/AddRequest.jsp")
     def add_request():
