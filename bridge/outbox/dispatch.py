@@ -215,10 +215,11 @@ def _attempt(
 
 
 def _lease() -> timedelta:
-    """How long a claim holds: longer than the slowest send."""
+    """How long a claim holds: well past the slowest send. It is also how long
+    the messages a crashed node had claimed wait before another node retries."""
     config = runtime().config
     slowest = max(config["WEBHOOK_TIMEOUT_SECONDS"], config["SMS_HTTP_TIMEOUT_SECONDS"])
-    return timedelta(seconds=2 * slowest + 60)
+    return timedelta(seconds=3 * slowest + 10)
 
 
 def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult:

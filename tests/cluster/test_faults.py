@@ -30,6 +30,12 @@ from tests.webhook_receiver import WebhookReceiver
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SIGNINGS = 200
+# Callbacks the killed node had claimed are retried once their claim lapses:
+# 3 × the send timeout + 10 s, so 16 s with 2-second timeouts.
+SHORT_LEASES = {
+    "SEALBRIDGE_WEBHOOK_TIMEOUT_SECONDS": "2",
+    "SEALBRIDGE_SMS_HTTP_TIMEOUT_SECONDS": "2",
+}
 GUARANTEE = {
     "subject": "担保函",
     "category": "guarantee_letter",
@@ -83,7 +89,7 @@ def test_a_node_killed_mid_signing_loses_nothing(cluster_home, receiver):
     done = threading.Event()
     finished = []
 
-    node = BridgeNode(cluster_home, workers=2).start()
+    node = BridgeNode(cluster_home, workers=2, environment=SHORT_LEASES).start()
 
     def sign(job):
         try:
@@ -103,7 +109,7 @@ def test_a_node_killed_mid_signing_loses_nothing(cluster_home, receiver):
     signed_before = _assert_whole(cluster_home, ids)
     assert SIGNINGS // 5 <= signed_before < SIGNINGS  # killed in the middle
 
-    with BridgeNode(cluster_home, workers=2) as again:
+    with BridgeNode(cluster_home, workers=2, environment=SHORT_LEASES) as again:
         with app_context_of(cluster_home):
             still = [
                 job
