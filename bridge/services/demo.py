@@ -1,4 +1,4 @@
-"""Demo data for the embedded default: seals and two apps with known credentials.
+"""Demo data for the embedded default: seals, apps, users, the OA sandbox's wiring.
 
 The apps' secrets are shown once by the API, so the demo keeps them in
 ``<home>/demo-apps.json`` (mode 0600) for the example client to use.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 
 from sqlalchemy import select
 
+from ..config import INSTANCE_FILE
 from ..extensions import db
 from ..models import DashboardUser, Operator
 from ..runtime import runtime
@@ -46,6 +48,48 @@ DEMO_DASHBOARD_USERS = (
 )
 """Log in at /dashboard (codes at /dev/sms); OA user 6 also from the sandbox desk."""
 CREDENTIALS_FILE = "demo-apps.json"
+OA_SANDBOX_URL = "http://127.0.0.1:8088"
+"""Where ``bin/dev run`` starts the e-cology sandbox beside the bridge."""
+
+
+def _demo_oa_table() -> dict:
+    """The ``[oa]`` settings that wire the sandbox to the bridge, fresh secrets each."""
+    return {
+        "url": OA_SANDBOX_URL,
+        "login": "sealbridge",
+        "password": secrets.token_urlsafe(12),
+        "users": {"ecology": secrets.token_urlsafe(18)},
+        "ticket_secret": secrets.token_urlsafe(24),
+        "frame_origins": [OA_SANDBOX_URL],
+        "seals": {
+            "official": ["中国重型汽车集团有限公司公章"],
+            "contract": [
+                "中国重型汽车集团有限公司合同专用章",
+                "重汽汽车金融有限公司合同专用章",
+            ],
+        },
+        "stampers": {"6": ["official", "contract"]},
+    }
+
+
+def _toml(value) -> str:
+    """A TOML value: JSON strings and arrays are TOML's too; tables inline."""
+    if isinstance(value, dict):
+        pairs = (f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items())
+        return "{ " + ", ".join(pairs) + " }"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _wire_oa_sandbox() -> str | None:
+    """Append an ``[oa]`` table to the instance file unless one is configured."""
+    if runtime().config["OA"]:
+        return None
+    path = runtime().home / INSTANCE_FILE
+    lines = [f"{key} = {_toml(value)}" for key, value in _demo_oa_table().items()]
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n# The demo's e-cology sandbox (bin/dev run starts it).\n")
+        handle.write("[oa]\n" + "\n".join(lines) + "\n")
+    return f"wired the e-cology sandbox at {OA_SANDBOX_URL} in {path}"
 
 
 def seed_demo() -> list[str]:
@@ -65,6 +109,9 @@ def seed_demo() -> list[str]:
         if not db.session.scalar(known):
             add_user(mobile, name, role, tenant, oa_user)
             done.append(f"created dashboard user {name} ({mobile}, {role})")
+    wired = _wire_oa_sandbox()
+    if wired:
+        done.append(wired)
     path = runtime().home / CREDENTIALS_FILE
     if not list_api_apps():
         credentials = []
