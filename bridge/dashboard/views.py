@@ -6,6 +6,7 @@ Views are thin: who is logged in, parse, one query of
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, time, timedelta
 
 from flask import (
@@ -15,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     stream_with_context,
     url_for,
@@ -23,7 +25,8 @@ from flask import (
 from ..errors import AuthenticationError, InvalidInputError
 from ..extensions import db
 from ..models import DashboardUser
-from ..services import dashboard, dashboard_users
+from ..services import dashboard, dashboard_users, evidence
+from ..services.archive import ArchiveQuery, search_archive
 from ..services.labels import CHINA, china_time
 from ..signer.security import protect
 from ..signer.sms_login import login_fields, send_code
@@ -126,8 +129,8 @@ def counts():
     return jsonify({s: n for s, _, n in dashboard.status_counts(_viewer())})
 
 
-def _day(name: str, default: date) -> date:
-    text = request.args.get(name, "").strip()
+def _day(name: str, default: date | None, fields=None) -> date | None:
+    text = (request.args if fields is None else fields).get(name, "").strip()
     if not text:
         return default
     try:
@@ -161,6 +164,43 @@ def cycle_times():
             ("按经销商", bar_chart(times.by_dealer)),
             ("按完成周（趋势）", bar_chart(times.by_week)),
         ],
+    )
+
+
+@bp.route("/archive", methods=["GET", "POST"])
+def archive():
+    """Completed contracts found by borrower, ID number, number, category, dates.
+
+    Posted, not a query string: an ID number must not land in access logs or
+    the browser's history.
+    """
+    user = _user()
+    args = request.form
+    query = ArchiveQuery(
+        borrower=args.get("borrower", "").strip() or None,
+        id_number=args.get("id_number", "").strip() or None,
+        contract_number=args.get("contract_number", "").strip() or None,
+        category=args.get("category", "").strip() or None,
+        status=args.get("status", "").strip() or None,
+        completed_from=_day("from", None, args),
+        completed_to=_day("to", None, args),
+    )
+    searched = any(vars(query).values())
+    result = search_archive(dashboard.Viewer.of(user), query) if searched else None
+    return render_template(
+        "dashboard/archive.html", user=user, args=args, result=result
+    )
+
+
+@bp.get("/contracts/<contract_id>/evidence-report")
+def evidence_report(contract_id: str):
+    """The sealed 出证报告 of a contract the viewer may see (others: not found)."""
+    contract, pdf = evidence.evidence_report(_viewer(), contract_id)
+    return send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{contract.biz_id}-出证报告.pdf",
     )
 
 

@@ -16,6 +16,11 @@ from bridge.extensions import db
 from bridge.models import Contract, OutboxMessage
 from bridge.services.apps import create_api_app
 from oa_plugin.ticket import make_login_ticket, make_ticket
+from tests.completed_contracts import (
+    BORROWER_ID,
+    create_signed_contract,
+    store_clients,
+)
 from tests.dashboard_data import completed_copy
 from tests.oa import sandbox_server
 from tests.pdfs import chinese_pdf
@@ -25,7 +30,12 @@ pytestmark = pytest.mark.database
 
 HQ, JN, QD = "13600000001", "13600000002", "13600000003"
 SECRET = "oa-ticket-secret"
-PAGES = ("/dashboard/", "/dashboard/cycle-times", "/dashboard/deliveries")
+PAGES = (
+    "/dashboard/",
+    "/dashboard/cycle-times",
+    "/dashboard/archive",
+    "/dashboard/deliveries",
+)
 
 
 @pytest.fixture
@@ -401,3 +411,34 @@ def test_the_cli_refuses_incomplete_or_duplicate_users(bridge, cli):
         assert refused.exit_code == 2
         assert problem in refused.output
     assert add("--mobile", "13600000009", "--role", "head_office").exit_code == 0
+
+
+def _search(client, **fields):
+    token = _csrf(client, "/dashboard/archive")
+    return client.post("/dashboard/archive", data={"csrf_token": token, **fields})
+
+
+def test_the_archive_finds_a_stores_own_contracts_and_gives_their_evidence(bridge):
+    apis = store_clients(bridge)
+    ours = create_signed_contract(bridge, apis["JN001"], "JN-ARCH-1")
+    theirs = create_signed_contract(bridge, apis["QD002"], "QD-ARCH-1")
+    jinan, office = log_in(bridge, JN), log_in(bridge, HQ)
+
+    found = _search(jinan, id_number=BORROWER_ID)
+    assert found.status_code == 200
+    rows = re.findall(r'data-contract="([0-9a-f]+)"', found.get_data(as_text=True))
+    assert rows == [ours["id"]]
+    results = found.get_data(as_text=True).split('id="archived"', 1)[1]
+    assert BORROWER_ID not in results
+    everyone = _search(office, id_number=BORROWER_ID)
+    rows = re.findall(r'data-contract="([0-9a-f]+)"', everyone.get_data(as_text=True))
+    assert set(rows) == {ours["id"], theirs["id"]}
+    forged = jinan.post("/dashboard/archive", data={"id_number": BORROWER_ID})
+    assert forged.status_code in (400, 403)  # no CSRF token, no search
+
+    report = jinan.get(f"/dashboard/contracts/{ours['id']}/evidence-report")
+    assert report.status_code == 200
+    assert report.mimetype == "application/pdf"
+    assert report.data.startswith(b"%PDF")
+    hidden = jinan.get(f"/dashboard/contracts/{theirs['id']}/evidence-report")
+    assert hidden.status_code == 404
