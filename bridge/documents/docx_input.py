@@ -20,6 +20,10 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 """Members smaller than this may compress better than ``MAX_RATIO`` (XML does)."""
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DOCTYPE_FORMS = tuple(
+    "<!doctype".encode(encoding) for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+"""Word never writes a DTD; one in a part can only declare entities (XXE, bombs)."""
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 CHUNK = 64 * 1024
 
@@ -77,8 +81,11 @@ def _check_members(package: zipfile.ZipFile, max_total: int, max_ratio: int) -> 
     total = 0
     for member in members:
         size = 0
+        tail = b""
         with package.open(member) as stream:  # real sizes: headers can lie
             while chunk := stream.read(CHUNK):
+                _refuse_doctype(member.filename, tail + chunk)
+                tail = chunk[-32:]
                 size += len(chunk)
                 total += len(chunk)
                 if total > max_total:
@@ -90,6 +97,15 @@ def _check_members(package: zipfile.ZipFile, max_total: int, max_ratio: int) -> 
                         f"member {member.filename!r} is compressed more than "
                         f"{max_ratio}:1"
                     )
+
+
+def _refuse_doctype(name: str, data: bytes) -> None:
+    if any(form in data.lower() for form in DOCTYPE_FORMS):
+        raise InvalidDocxError(
+            f"The .docx part {name!r} declares a document type (entities); "
+            "Word never writes one.",
+            code="dtd_forbidden",
+        )
 
 
 def _bomb(detail: str) -> InvalidDocxError:

@@ -1,0 +1,108 @@
+"""Hostile PDFs and .docx files at every upload endpoint: a clear 4xx, no hang.
+
+Each file is sent to the endpoints that take it (``/api/v1/verify`` and the
+contract upload for PDFs, ``/api/v1/convert`` for .docx). The answer must be a
+4xx JSON error with a code, inside a generous limit that only a hang exceeds,
+and ``GET /health`` must still answer 200 afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+import pytest
+
+from bridge import create_app
+from tests.completed_contracts import store_clients
+from tests.security.conftest import upload
+from tests.security.hostile_files import DOCXS, PDFS
+
+BROKEN_STRUCTURE = {
+    "truncated",
+    "broken_xref",
+    "wrong_startxref",
+    "page_tree_loop",
+    "reference_loop",
+    "deep_nesting",
+}
+HANG = 60  # seconds: far beyond any honest answer, only a hang gets here
+CORPUS = Path(__file__).parent / "corpus"
+FOUND_PDFS = sorted(CORPUS.glob("*.pdf"))
+FOUND_DOCXS = sorted(CORPUS.glob("*.docx"))
+
+
+@pytest.fixture(scope="module")
+def world(seeded_home, instances, tmp_path_factory):
+    home = instances.new(tmp_path_factory.mktemp("files") / "i", copy_of=seeded_home)
+    app = create_app({"HOME": str(home)})
+    return app, store_clients(app)["JN001"]
+
+
+def _within_limit(call):
+    """``call()``'s answer; fails the test if it takes longer than a hang."""
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault("r", call()))
+    thread.daemon = True
+    thread.start()
+    thread.join(HANG)
+    assert not thread.is_alive(), f"no answer within {HANG} s"
+    return outcome["r"]
+
+
+def _assert_clear_refusal(response, app) -> None:
+    body = response.get_json()
+    assert 400 <= response.status_code < 500, (response.status_code, body)
+    assert body and body.get("code"), response.data[:300]
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert app.test_client().get("/health").status_code == 200
+
+
+def _post_file(app, path: str, data: bytes, name: str):
+    return app.test_client().post(
+        path,
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.mark.parametrize("name", [*PDFS, *(p.name for p in FOUND_PDFS)])
+def test_hostile_pdfs_are_refused_clearly(world, name):
+    app, store = world
+    data = PDFS[name]() if name in PDFS else (CORPUS / name).read_bytes()
+    verified = _within_limit(lambda: _post_file(app, "/api/v1/verify", data, "x.pdf"))
+    if verified.status_code == 200:  # a readable PDF with nothing signed
+        assert verified.get_json()["signatures"] == []
+    else:
+        _assert_clear_refusal(verified, app)
+    created = _within_limit(lambda: upload(store, f"SEC-FILE-{name}", pdf=data))
+    _assert_clear_refusal(created, app)
+    if name in BROKEN_STRUCTURE:  # refused on upload, not later when sealing
+        assert created.get_json()["code"] == "invalid_pdf"
+
+
+@pytest.mark.parametrize("name", [*DOCXS, *(p.name for p in FOUND_DOCXS)])
+def test_hostile_docx_files_are_refused_clearly(world, name):
+    app, _ = world
+    data = DOCXS[name]() if name in DOCXS else (CORPUS / name).read_bytes()
+    converted = _within_limit(
+        lambda: _post_file(app, "/api/v1/convert", data, "x.docx")
+    )
+    _assert_clear_refusal(converted, app)
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("zip_bomb", "zip_bomb"),
+        ("external_entity", "dtd_forbidden"),
+        ("entity_in_utf16_part", "dtd_forbidden"),
+        ("traversal_name", "invalid_docx"),
+        ("macros", "macros_not_allowed"),
+    ],
+)
+def test_docx_attacks_are_named(world, name, code):
+    app, _ = world
+    response = _post_file(app, "/api/v1/convert", DOCXS[name](), "x.docx")
+    assert response.get_json()["code"] == code
