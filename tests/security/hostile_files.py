@@ -186,9 +186,8 @@ def external_entity() -> bytes:
 
 def entity_in_utf16_part() -> bytes:
     members = _docx_members()
-    styles = (
-        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "a">]><x>&a;</x>'
-    ).encode("utf-16")
+    styles = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "a">]>'
+    styles = (styles + "<x>&a;</x>").encode("utf-16")
     return _zip(members | {"word/styles.xml": styles})
 
 

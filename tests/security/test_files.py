@@ -54,7 +54,8 @@ def _within_limit(call):
 def _assert_clear_refusal(response, app) -> None:
     body = response.get_json()
     assert 400 <= response.status_code < 500, (response.status_code, body)
-    assert body and body.get("code"), response.data[:300]
+    assert body, response.data[:300]
+    assert body.get("code"), body
     assert "Traceback" not in response.get_data(as_text=True)
     assert app.test_client().get("/health").status_code == 200
 
