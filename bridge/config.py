@@ -124,6 +124,13 @@ DEFAULTS: dict[str, Any] = {
     "OTP_LOCK_SECONDS": 900,
     "OTP_MIN_INTERVAL_SECONDS": 60,
     "OTP_MAX_PER_HOUR": 5,
+    # Per client address and hour, across mobiles: operator login codes asked
+    # for, and login attempts.
+    "LOGIN_CODES_PER_IP_PER_HOUR": 20,
+    "LOGIN_TRIES_PER_IP_PER_HOUR": 30,
+    # Reverse proxies in front of the bridge whose X-Forwarded-For is trusted
+    # (0: the client is the peer), so per-IP limits see the real client.
+    "PROXY_HOPS": 0,
 }
 
 

@@ -106,14 +106,20 @@ def _subject(mobile: str) -> str:
     return f"operator:{mobile}"
 
 
-def send_login_code(mobile: str) -> int | None:
-    """Text a login code to a known operator; None (and no SMS) for anyone else."""
+def send_login_code(mobile: str, client_ip: str) -> int | None:
+    """Text a login code to a known operator; None (and no SMS) for anyone else.
+
+    Limited per client address too, so one client cannot text every operator.
+    """
     if check_mobile(mobile):
         raise InvalidInputError(
             "Enter an 11-digit mobile number.", code="invalid_request"
         )
+    config = runtime().config
+    otp.throttle(f"login-code-ip:{client_ip}", config["LOGIN_CODES_PER_IP_PER_HOUR"])
     operator = db.session.scalar(select(Operator).where(Operator.mobile == mobile))
     if operator is None:
+        db.session.commit()
         return None
     message = otp.send_code(
         _subject(mobile),
@@ -124,7 +130,12 @@ def send_login_code(mobile: str) -> int | None:
     return message.id
 
 
-def log_in(mobile: str, code: str) -> Operator:
+def log_in(mobile: str, code: str, client_ip: str) -> Operator:
+    """The operator, once the code is right; limited per client address too."""
+    otp.throttle(
+        f"login-try-ip:{client_ip}", runtime().config["LOGIN_TRIES_PER_IP_PER_HOUR"]
+    )
+    db.session.commit()  # counted whatever the code check says
     otp.check_code(_subject(mobile or ""), code)
     operator = _operator(mobile)
     db.session.commit()

@@ -49,7 +49,7 @@ def login():
 @bp.post("/login/code")
 def login_code():
     mobile = str((request.get_json(silent=True) or {}).get("mobile", "")).strip()
-    message_id = operators.send_login_code(mobile)
+    message_id = operators.send_login_code(mobile, request.remote_addr or "")
     if message_id is not None:
         dispatch_now(message_id)
     return jsonify({"sent": True, "mobile": mask_mobile(mobile)})
@@ -59,7 +59,9 @@ def login_code():
 def login_submit():
     body = request.get_json(silent=True) or {}
     operator = operators.log_in(
-        str(body.get("mobile", "")).strip(), str(body.get("code", ""))
+        str(body.get("mobile", "")).strip(),
+        str(body.get("code", "")),
+        request.remote_addr or "",
     )
     session.clear()
     session["operator_id"] = operator.id
