@@ -41,10 +41,15 @@ def upload_body(
         "send": send,
         "signatories": [borrower, LENDER],
     }
+    return multipart_upload(meta, pdf or chinese_pdf(2))
+
+
+def multipart_upload(meta, pdf: bytes) -> dict:
+    """The multipart body (``meta`` as JSON, ``pdf`` as the file) and its type."""
     return _multipart(
         {
             "meta": json.dumps(meta, ensure_ascii=False),
-            "file": (io.BytesIO(pdf or chinese_pdf(2)), "loan.pdf", "application/pdf"),
+            "file": (io.BytesIO(pdf), "loan.pdf", "application/pdf"),
         }
     )
 
