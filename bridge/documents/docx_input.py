@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from ..errors import EncryptedDocxError, FileTooLargeError, InvalidDocxError
 
@@ -52,7 +53,13 @@ def check_docx(
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             _check_members(package, max_uncompressed, max_ratio)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,  # a damaged deflate stream
+        EOFError,
+        ValueError,
+    ) as exc:
         raise InvalidDocxError(f"The file is not a readable .docx: {exc}.") from exc
     except NotImplementedError as exc:  # an unsupported compression method
         raise InvalidDocxError(f"The .docx cannot be unpacked: {exc}.") from exc

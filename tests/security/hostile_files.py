@@ -12,10 +12,19 @@ import re
 import zipfile
 import zlib
 
+from bridge.signing.placement import KeywordPlacement, PagePlacement
 from tests.docx_files import chinese_docx, with_member
 from tests.pdfs import chinese_pdf
 
-__all__ = ["DOCXS", "PDFS", "build_pdf"]
+__all__ = ["DOCXS", "PDFS", "SEAL_PLACEMENTS", "build_pdf"]
+
+SEAL_PLACEMENTS = [
+    PagePlacement(1, 200, 300),
+    PagePlacement(-1, 100, 100),
+    KeywordPlacement("甲方（盖章）", "all"),
+    KeywordPlacement("借款人", "last"),
+]
+"""Where the fuzzer and the corpus test put a seal on a hostile PDF."""
 
 
 def build_pdf(objects: list[bytes], trailer: bytes = b"/Root 1 0 R") -> bytes:

@@ -15,9 +15,13 @@ from pathlib import Path
 import pytest
 
 from bridge import create_app
+from bridge.errors import BridgeError
+from bridge.extensions import db
+from bridge.services.sealing import seal_pdf
+from bridge.signing.sealer import SealOptions, SignatureLevel
 from tests.completed_contracts import store_clients
 from tests.security.conftest import upload
-from tests.security.hostile_files import DOCXS, PDFS
+from tests.security.hostile_files import DOCXS, PDFS, SEAL_PLACEMENTS
 
 BROKEN_STRUCTURE = {
     "truncated",
@@ -81,6 +85,29 @@ def test_hostile_pdfs_are_refused_clearly(world, name):
     _assert_clear_refusal(created, app)
     if name in BROKEN_STRUCTURE:  # refused on upload, not later when sealing
         assert created.get_json()["code"] == "invalid_pdf"
+
+
+@pytest.mark.parametrize("path", FOUND_PDFS, ids=lambda p: p.name)
+def test_fuzzer_findings_are_refused_when_sealing(world, path, seal_names):
+    """Sealing a stored PDF (signing, operators, OA stamps) at every placement."""
+    app, _ = world
+    with app.app_context():
+        for placement in SEAL_PLACEMENTS:
+            refusal = _seal_refusal(
+                path.read_bytes(), seal_names["contract"], placement
+            )
+            if refusal is not None:
+                assert 400 <= refusal.status < 500, (placement, refusal.code)
+
+
+def _seal_refusal(pdf: bytes, seal: str, placement) -> BridgeError | None:
+    try:
+        seal_pdf(pdf, seal, SealOptions(placement, level=SignatureLevel.B_B))
+    except BridgeError as exc:
+        return exc
+    finally:
+        db.session.rollback()
+    return None
 
 
 @pytest.mark.parametrize("name", [*DOCXS, *(p.name for p in FOUND_DOCXS)])
