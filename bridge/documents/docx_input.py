@@ -21,10 +21,11 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 """Members smaller than this may compress better than ``MAX_RATIO`` (XML does)."""
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-DOCTYPE_FORMS = tuple(
-    "<!doctype".encode(encoding) for encoding in ("ascii", "utf-16-le", "utf-16-be")
-)
-"""Word never writes a DTD; one in a part can only declare entities (XXE, bombs)."""
+_ENCODINGS = ("ascii", "utf-16-le", "utf-16-be")
+DOCTYPE_FORMS = tuple("<!doctype".encode(encoding) for encoding in _ENCODINGS)
+"""Word never writes a DTD into its XML parts; one can only declare entities."""
+ENTITY_FORMS = tuple("<!entity".encode(encoding) for encoding in _ENCODINGS)
+"""Entity declarations are refused in any part (an SVG image's too)."""
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 CHUNK = 64 * 1024
 
@@ -91,7 +92,7 @@ def _check_members(package: zipfile.ZipFile, max_total: int, max_ratio: int) -> 
         tail = b""
         with package.open(member) as stream:  # real sizes: headers can lie
             while chunk := stream.read(CHUNK):
-                _refuse_doctype(member.filename, tail + chunk)
+                _refuse_declarations(member.filename, tail + chunk)
                 tail = chunk[-32:]
                 size += len(chunk)
                 total += len(chunk)
@@ -106,11 +107,16 @@ def _check_members(package: zipfile.ZipFile, max_total: int, max_ratio: int) -> 
                     )
 
 
-def _refuse_doctype(name: str, data: bytes) -> None:
-    if any(form in data.lower() for form in DOCTYPE_FORMS):
+def _refuse_declarations(name: str, data: bytes) -> None:
+    """XXE and entity bombs for LibreOffice's parser: refused here instead."""
+    data = data.lower()
+    forms = ENTITY_FORMS
+    if name.lower().endswith((".xml", ".rels")):
+        forms += DOCTYPE_FORMS
+    if any(form in data for form in forms):
         raise InvalidDocxError(
-            f"The .docx part {name!r} declares a document type (entities); "
-            "Word never writes one.",
+            f"The .docx part {name!r} declares a document type or entities; "
+            "Word never writes them.",
             code="dtd_forbidden",
         )
 

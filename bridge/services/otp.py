@@ -78,7 +78,9 @@ def _last_hour(row: OneTimeCode, now: datetime) -> list[datetime]:
     ]
 
 
-def _hourly_limit(recent: list[datetime], per_hour: int, now: datetime, what: str):
+def _hourly_limit(
+    recent: list[datetime], per_hour: int, now: datetime, what: str
+) -> None:
     if len(recent) >= per_hour:
         wait = math.ceil((min(recent) + timedelta(hours=1) - now).total_seconds())
         raise CodeError(
@@ -90,7 +92,7 @@ def _hourly_limit(recent: list[datetime], per_hour: int, now: datetime, what: st
 
 
 def throttle(key: str, per_hour: int, *, now: datetime | None = None) -> None:
-    """Count one attempt against ``key`` (``login-ip:<address>``) — NOT committed.
+    """Count one attempt against ``key`` (``login-code-ip:<address>``) — NOT committed.
 
     :raises CodeError: 429 once ``per_hour`` attempts were counted in the hour.
     """

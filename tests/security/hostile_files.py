@@ -16,7 +16,7 @@ from bridge.signing.placement import KeywordPlacement, PagePlacement
 from tests.docx_files import chinese_docx, with_member
 from tests.pdfs import chinese_pdf
 
-__all__ = ["DOCXS", "PDFS", "SEAL_PLACEMENTS", "build_pdf"]
+__all__ = ["DOCXS", "PDFS", "SEAL_PLACEMENTS", "build_pdf", "svg_with_doctype"]
 
 SEAL_PLACEMENTS = [
     PagePlacement(1, 200, 300),
@@ -200,6 +200,22 @@ def entity_in_utf16_part() -> bytes:
     return _zip(members | {"word/styles.xml": styles})
 
 
+SVG_DOCTYPE = (
+    b'<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+    b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+)
+
+
+def svg_with_doctype(entities: bytes = b"") -> bytes:
+    """A logo as SVG, as design tools export it (``entities``: an internal subset)."""
+    svg = SVG_DOCTYPE[:-1] + entities + b'><svg xmlns="http://www.w3.org/2000/svg"/>'
+    return with_member(chinese_docx(), "word/media/logo.svg", svg)
+
+
+def entity_in_svg_image() -> bytes:
+    return svg_with_doctype(b' [<!ENTITY xxe SYSTEM "file:///etc/passwd">]')
+
+
 def traversal_name() -> bytes:
     return with_member(chinese_docx(), "../../../tmp/evil.xml", b"<x/>")
 
@@ -231,6 +247,7 @@ DOCXS = {
         zip_bomb,
         external_entity,
         entity_in_utf16_part,
+        entity_in_svg_image,
         traversal_name,
         absolute_name,
         backslash_traversal,

@@ -15,13 +15,19 @@ from pathlib import Path
 import pytest
 
 from bridge import create_app
+from bridge.documents.docx_input import check_docx
 from bridge.errors import BridgeError
 from bridge.extensions import db
 from bridge.services.sealing import seal_pdf
 from bridge.signing.sealer import SealOptions, SignatureLevel
 from tests.completed_contracts import store_clients
 from tests.security.conftest import upload
-from tests.security.hostile_files import DOCXS, PDFS, SEAL_PLACEMENTS
+from tests.security.hostile_files import (
+    DOCXS,
+    PDFS,
+    SEAL_PLACEMENTS,
+    svg_with_doctype,
+)
 
 BROKEN_STRUCTURE = {
     "truncated",
@@ -126,6 +132,7 @@ def test_hostile_docx_files_are_refused_clearly(world, name):
         ("zip_bomb", "zip_bomb"),
         ("external_entity", "dtd_forbidden"),
         ("entity_in_utf16_part", "dtd_forbidden"),
+        ("entity_in_svg_image", "dtd_forbidden"),
         ("traversal_name", "invalid_docx"),
         ("macros", "macros_not_allowed"),
     ],
@@ -134,3 +141,8 @@ def test_docx_attacks_are_named(world, name, code):
     app, _ = world
     response = _post_file(app, "/api/v1/convert", DOCXS[name](), "x.docx")
     assert response.get_json()["code"] == code
+
+
+def test_an_svg_logo_with_a_plain_doctype_passes_the_screen():
+    """Design tools write a DOCTYPE into SVGs; only entity declarations are refused."""
+    check_docx(svg_with_doctype())
