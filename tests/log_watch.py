@@ -8,8 +8,10 @@ them, for PEM private keys, SMS code texts and unmasked ID numbers.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,7 +23,8 @@ _PATTERNS = {
     "a private key": re.compile(r"PRIVATE KEY-----"),
     "an SMS code": re.compile(r"验证码\s*\d{6}"),
 }
-_ID_CANDIDATE = re.compile(r"(?<![\d*])\d{17}[\dXx](?![\d*])")
+_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z*])\d{17}[\dXx](?![0-9A-Za-z*])")
+"""18 characters standing alone: not a run inside a hex digest or a longer number."""
 
 
 class _FileHandler(logging.FileHandler):
@@ -42,6 +45,7 @@ def install() -> Path:
     global _handler
     if _handler is None:
         folder = Path(tempfile.mkdtemp(prefix="sealbridge-logs-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         _handler = _FileHandler(folder / "session.log")
         root = logging.getLogger()
         root.addHandler(_handler)
