@@ -198,22 +198,40 @@ OPERATIONS = _operations()
 XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 
 
+EDGES = st.sampled_from([2**31 - 1, 2**31, -(2**31) - 1, 2**63, 10**20])
+
+
 def _value(kind: str):
     if kind == "xsd:int":
-        return st.integers(min_value=-(2**80), max_value=2**80).map(str) | XML_TEXT
+        numbers = st.integers(min_value=-(2**80), max_value=2**80) | EDGES
+        return numbers.map(str) | XML_TEXT
     return XML_TEXT
 
 
 @BUDGET
 @given(data=st.data())
 def test_soap_operations_with_any_values(world, data):
-    app, _ = world
     operation = data.draw(st.sampled_from(sorted(OPERATIONS)))
-    children = [
-        f"<sb:{name}>{escape(data.draw(_value(kind)))}</sb:{name}>"
+    values = {
+        name: data.draw(_value(kind))
         for name, kind in OPERATIONS[operation]
         if kind.startswith("xsd:") and data.draw(st.booleans())
-    ]
+    }
+    _call_soap(world, operation, values)
+
+
+@pytest.mark.parametrize("number", [str(2**31), str(10**20), str(-(2**63) - 1)])
+def test_soap_findings_stay_fixed(world, number):
+    """Numbers beyond xsd:int were internal errors (database overflow)."""
+    task = {"requestId": number, "nodeName": "用印", "oaUser": "6"}
+    task |= {"sealKind": "contract", "documentIds": "1", "resultField": "f"}
+    assert _call_soap(world, "createSealTask", task) == "invalid_value"
+
+
+def _call_soap(world, operation: str, values: dict) -> str | None:
+    """POST one operation with a fresh token; the fault's code, never internal."""
+    app, _ = world
+    children = [f"<sb:{k}>{escape(v)}</sb:{k}>" for k, v in values.items()]
     body = f"<sb:{operation}>{''.join(children)}</sb:{operation}>"
     token = digest_token(
         OA_USER[1], utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), os.urandom(16)
@@ -223,3 +241,4 @@ def test_soap_operations_with_any_values(world, data):
     )
     code = etree.fromstring(reply.data).findtext(f".//{{{SOAP_NS}}}code")
     assert code != "internal_error", reply.data[:500]
+    return code
