@@ -31,6 +31,8 @@ from tests.parties import BORROWER, LENDER
 from tests.pdfs import chinese_pdf
 from tests.security.conftest import multipart_upload
 
+pytestmark = pytest.mark.database  # run on PostgreSQL too
+
 PDF = chinese_pdf(1)
 BUDGET = settings(
     max_examples=25,

@@ -20,6 +20,8 @@ from bridge.services.apps import create_api_app
 from tests.signer_contracts import BORROWER, create_loan, link_path
 from tests.signer_pages import verify_identity
 
+pytestmark = pytest.mark.database  # run on PostgreSQL too
+
 
 def _client(home, address="203.0.113.7", **config):
     app = create_app(

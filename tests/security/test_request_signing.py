@@ -15,6 +15,8 @@ import pytest
 from tests.security.conftest import upload_body
 from tests.signed_client import SignedClient, signed_headers
 
+pytestmark = pytest.mark.database  # run on PostgreSQL too
+
 
 def _code(response) -> str:
     return response.get_json()["code"]

@@ -19,6 +19,8 @@ from tests.completed_contracts import store_clients
 from tests.parties import BORROWER
 from tests.security.conftest import upload
 
+pytestmark = pytest.mark.database  # run on PostgreSQL too
+
 BIZ_ID = "SEC-TENANCY-JN"
 VICTIM = {
     **BORROWER,
