@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 __all__ = ["create_app"]
 
@@ -52,6 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Leave room for multipart framing around the largest accepted file.
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_BYTES"] + 64 * 1024
     app.json.ensure_ascii = False
+    if settings["PROXY_HOPS"]:  # per-IP limits and audit IPs see the client
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["PROXY_HOPS"])
     db.init_app(app)
     remove_sessions_safely(app)
     app.extensions["sealbridge"] = Runtime(settings)

@@ -132,6 +132,13 @@ DEFAULTS: dict[str, Any] = {
     # long one connection lasts before the browser reconnects.
     "DASHBOARD_POLL_SECONDS": 1,
     "DASHBOARD_STREAM_SECONDS": 60,
+    # Per client address and hour, across mobiles: operator login codes asked
+    # for, and login attempts.
+    "LOGIN_CODES_PER_IP_PER_HOUR": 20,
+    "LOGIN_TRIES_PER_IP_PER_HOUR": 30,
+    # Reverse proxies in front of the bridge whose X-Forwarded-For is trusted
+    # (0: the client is the peer), so per-IP limits see the real client.
+    "PROXY_HOPS": 0,
 }
 
 

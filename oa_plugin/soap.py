@@ -46,6 +46,10 @@ class SoapFault(Exception):
         self.side = side
 
 
+_INT_BITS = {"int": 32, "long": 64}
+"""XSD's ranges: a larger number is the caller's error, not a database overflow."""
+
+
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
@@ -177,9 +181,13 @@ class Wsdl:
         text = text.strip() if type_name != "string" else text
         if type_name in ("int", "long"):
             try:
-                return int(text)
+                number = int(text)
             except ValueError:
                 raise SoapFault("invalid_value", f"{text!r} is not a number.") from None
+            bits = _INT_BITS[type_name]
+            if not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
+                raise SoapFault("invalid_value", f"{text!r} is out of xsd:{type_name}.")
+            return number
         if type_name == "boolean":
             if text not in ("true", "false", "1", "0"):
                 raise SoapFault("invalid_value", f"{text!r} is not a boolean.")

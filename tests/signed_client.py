@@ -11,6 +11,7 @@ import secrets
 import time
 
 from bridge.auth.signing import sign
+from tests import log_watch
 
 __all__ = ["SignedClient", "new_api_app", "signed_headers"]
 
@@ -23,7 +24,9 @@ def new_api_app(
 
     with flask_app.app_context():
         app, secret = create_api_app(name, tenant, **options)
-        return app.app_key, secret, webhook_secrets(app)[0]
+        webhook_secret = webhook_secrets(app)[0]
+        log_watch.remember(secret, webhook_secret)
+        return app.app_key, secret, webhook_secret
 
 
 def signed_headers(

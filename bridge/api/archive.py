@@ -25,7 +25,10 @@ def _bad(field: str, problem: str) -> InvalidInputError:
 def _day(key: str) -> date | None:
     value = request.args.get(key)
     try:
-        return date.fromisoformat(value) if value else None
+        parsed = date.fromisoformat(value) if value else None
+        if parsed == date.max:  # the day after it is a range's end
+            raise ValueError(value)
+        return parsed
     except ValueError:
         raise _bad(key, "a date like 2026-11-29") from None
 

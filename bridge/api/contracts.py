@@ -85,7 +85,10 @@ def search():
     def day(key: str) -> date | None:
         value = args.get(key)
         try:
-            return date.fromisoformat(value) if value else None
+            parsed = date.fromisoformat(value) if value else None
+            if parsed == date.max:  # the day after it is a range's end
+                raise ValueError(value)
+            return parsed
         except ValueError:
             raise InvalidInputError(
                 f"{key} must be a date like 2026-11-29.",
@@ -94,7 +97,7 @@ def search():
             ) from None
 
     try:
-        page = max(1, int(args.get("page", 1)))
+        page = min(10_000, max(1, int(args.get("page", 1))))  # offsets fit SQL
         page_size = min(100, max(1, int(args.get("pageSize", 20))))
     except ValueError:
         raise InvalidInputError(

@@ -23,7 +23,7 @@ def _framing(response):
     origins = " ".join(oa_settings()["frame_origins"]) or "'none'"
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; style-src 'self' 'unsafe-inline'; "
-        f"script-src 'self' 'unsafe-inline'; frame-ancestors {origins}"
+        f"script-src 'self'; frame-ancestors {origins}"
     )
     return response
 

@@ -30,12 +30,15 @@ def _op(
     ok_status: str = "200",
     params: list | None = None,
     signed: bool = True,
+    head_office: bool = False,
     pdf: bool = False,
     errors: tuple[str, ...] = ("400", "401", "404", "409"),
 ) -> dict:
     operation: dict = {"summary": summary, "parameters": params or [], "responses": {}}
     if signed:
         operation["security"] = _SIGNED
+    if head_office:  # dealers' apps get 403 head_office_only
+        operation["x-head-office"] = True
     if body is not None:
         operation["requestBody"] = {"required": True, **body}
     if pdf:
@@ -344,6 +347,7 @@ def openapi_document() -> dict:
                     ok={"$ref": _SCHEMA + "Operator"},
                     ok_status="201",
                     errors=("400", "401", "403", "409"),
+                    head_office=True,
                 )
             },
             "/api/v1/operators/{mobile}/seals": {
@@ -366,6 +370,7 @@ def openapi_document() -> dict:
                     ),
                     ok={"$ref": _SCHEMA + "Operator"},
                     errors=("400", "401", "403", "404", "409"),
+                    head_office=True,
                 )
             },
             "/api/v1/outbox": {
@@ -377,6 +382,7 @@ def openapi_document() -> dict:
                     ],
                     ok={"type": "object"},
                     errors=("400", "401", "403"),
+                    head_office=True,
                 )
             },
             "/api/v1/jobs": {
@@ -384,6 +390,7 @@ def openapi_document() -> dict:
                     "Scheduled jobs (head office): next run, last run and outcome",
                     ok={"type": "object"},
                     errors=("401", "403"),
+                    head_office=True,
                 )
             },
             "/api/v1/outbox/{message_id}/retry": {
@@ -399,6 +406,7 @@ def openapi_document() -> dict:
                     ],
                     ok={"type": "object"},
                     errors=("401", "403", "404", "409"),
+                    head_office=True,
                 )
             },
             "/api/v1/verify": {

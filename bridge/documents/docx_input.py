@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from ..errors import EncryptedDocxError, FileTooLargeError, InvalidDocxError
 
@@ -20,6 +21,11 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 """Members smaller than this may compress better than ``MAX_RATIO`` (XML does)."""
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCODINGS = ("ascii", "utf-16-le", "utf-16-be")
+DOCTYPE_FORMS = tuple("<!doctype".encode(encoding) for encoding in _ENCODINGS)
+"""Word never writes a DTD into its XML parts; one can only declare entities."""
+ENTITY_FORMS = tuple("<!entity".encode(encoding) for encoding in _ENCODINGS)
+"""Entity declarations are refused in any part (an SVG image's too)."""
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 CHUNK = 64 * 1024
 
@@ -48,7 +54,13 @@ def check_docx(
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             _check_members(package, max_uncompressed, max_ratio)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,  # a damaged deflate stream
+        EOFError,
+        ValueError,
+    ) as exc:
         raise InvalidDocxError(f"The file is not a readable .docx: {exc}.") from exc
     except NotImplementedError as exc:  # an unsupported compression method
         raise InvalidDocxError(f"The .docx cannot be unpacked: {exc}.") from exc
@@ -77,8 +89,11 @@ def _check_members(package: zipfile.ZipFile, max_total: int, max_ratio: int) -> 
     total = 0
     for member in members:
         size = 0
+        tail = b""
         with package.open(member) as stream:  # real sizes: headers can lie
             while chunk := stream.read(CHUNK):
+                _refuse_declarations(member.filename, tail + chunk)
+                tail = chunk[-32:]
                 size += len(chunk)
                 total += len(chunk)
                 if total > max_total:
@@ -90,6 +105,20 @@ def _check_members(package: zipfile.ZipFile, max_total: int, max_ratio: int) -> 
                         f"member {member.filename!r} is compressed more than "
                         f"{max_ratio}:1"
                     )
+
+
+def _refuse_declarations(name: str, data: bytes) -> None:
+    """XXE and entity bombs for LibreOffice's parser: refused here instead."""
+    data = data.lower()
+    forms = ENTITY_FORMS
+    if name.lower().endswith((".xml", ".rels")):
+        forms += DOCTYPE_FORMS
+    if any(form in data for form in forms):
+        raise InvalidDocxError(
+            f"The .docx part {name!r} declares a document type or entities; "
+            "Word never writes them.",
+            code="dtd_forbidden",
+        )
 
 
 def _bomb(detail: str) -> InvalidDocxError:

@@ -24,7 +24,13 @@ from ..domain.contracts import (
     routing,
 )
 from ..domain.validators import mask_id_number
-from ..errors import ConflictError, InvalidInputError, InvalidPdfError, NotFoundError
+from ..errors import (
+    ConflictError,
+    InvalidInputError,
+    InvalidPdfError,
+    NotFoundError,
+    PlacementError,
+)
 from ..extensions import db
 from ..models import (
     ApiApp,
@@ -41,9 +47,9 @@ from ..runtime import runtime
 from ..signing.appearance import SealArtwork
 from ..signing.archival import add_archive_timestamp
 from ..signing.handwriting import SIGNATURE_INK, typeset_signature
-from ..signing.pdf_input import open_for_reading
+from ..signing.pdf_input import open_for_reading, pdf_errors
 from ..signing.placement import KeywordPlacement, PagePlacement, Placement
-from ..signing.sealer import SEAL_RED, SealOptions, SignatureLevel
+from ..signing.sealer import SEAL_RED, SealOptions, SignatureLevel, page_boxes
 from . import archive, pki
 from .audit import Actor, record_event
 from .conversion import convert_docx
@@ -819,4 +825,10 @@ def search_contracts(
 
 
 def check_pdf_upload(pdf: bytes) -> None:
-    open_for_reading(pdf, runtime().config["MAX_UPLOAD_BYTES"])
+    """Refuse now what sealing would trip over later: no page tree, no pages."""
+    reader = open_for_reading(pdf, runtime().config["MAX_UPLOAD_BYTES"])
+    try:
+        with pdf_errors():
+            page_boxes(reader)  # a loop or no page at all
+    except PlacementError as exc:
+        raise InvalidPdfError(exc.message) from exc

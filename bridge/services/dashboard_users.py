@@ -71,20 +71,27 @@ def _subject(mobile: str) -> str:
     return f"dashboard:{mobile}"
 
 
-def send_login_code(mobile: str) -> int | None:
-    """Text a login code to a known user; None (and no SMS) for anyone else."""
+def send_login_code(mobile: str, client_ip: str) -> int | None:
+    """Text a login code to a known user; None (and no SMS) for anyone else.
+
+    Limited per client address too, so one client cannot text every user.
+    """
     if check_mobile(mobile):
         raise InvalidInputError(
             "Enter an 11-digit mobile number.", code="invalid_request"
         )
+    otp.limit_code_requests(client_ip)
     if db.session.scalar(select(DashboardUser).where(DashboardUser.mobile == mobile)):
         message = otp.send_code(_subject(mobile), mobile, "登录签约看板")
         db.session.commit()
         return message.id
+    db.session.commit()
     return None
 
 
-def log_in(mobile: str, code: str) -> DashboardUser:
+def log_in(mobile: str, code: str, client_ip: str) -> DashboardUser:
+    otp.limit_login_attempts(client_ip)
+    db.session.commit()  # counted whatever the code check says
     otp.check_code(_subject(mobile or ""), code)
     user = db.session.scalar(
         select(DashboardUser).where(DashboardUser.mobile == mobile)

@@ -3,7 +3,8 @@
 A code is 6 digits, valid ``OTP_TTL_SECONDS`` (5 minutes), single use, stored
 only as a keyed hash. ``OTP_MAX_FAILURES`` (5) wrong codes lock the subject for
 ``OTP_LOCK_SECONDS`` (15 minutes). Sending is limited to one per
-``OTP_MIN_INTERVAL_SECONDS`` and ``OTP_MAX_PER_HOUR`` per hour. Functions take
+``OTP_MIN_INTERVAL_SECONDS`` and ``OTP_MAX_PER_HOUR`` per hour. ``throttle``
+counts other attempts (per client address) in the same rows. Functions take
 ``now`` so the rules can be checked without waiting.
 """
 
@@ -22,7 +23,7 @@ from ..runtime import runtime
 from ..sms.outbox import enqueue_sms
 from .identities import derived_key
 
-__all__ = ["CodeError", "check_code", "send_code"]
+__all__ = ["CodeError", "check_code", "send_code", "throttle"]
 
 
 class CodeError(BridgeError):
@@ -69,6 +70,53 @@ def _check_lock(row: OneTimeCode, now: datetime) -> None:
         )
 
 
+def _last_hour(row: OneTimeCode, now: datetime) -> list[datetime]:
+    return [
+        moment
+        for moment in (datetime.fromisoformat(m) for m in row.sent_at or [])
+        if now - moment < timedelta(hours=1)
+    ]
+
+
+def _hourly_limit(
+    recent: list[datetime], per_hour: int, now: datetime, what: str
+) -> None:
+    if len(recent) >= per_hour:
+        wait = math.ceil((min(recent) + timedelta(hours=1) - now).total_seconds())
+        raise CodeError(
+            f"Too many {what} this hour.",
+            code="otp_rate_limited",
+            status=429,
+            retry_after=wait,
+        )
+
+
+def throttle(key: str, per_hour: int, *, now: datetime | None = None) -> None:
+    """Count one attempt against ``key`` (``login-code-ip:<address>``) — NOT committed.
+
+    :raises CodeError: 429 once ``per_hour`` attempts were counted in the hour.
+    """
+    now = now or utcnow()
+    row = _row(key)
+    recent = _last_hour(row, now)
+    _hourly_limit(recent, per_hour, now, "attempts from this address")
+    row.sent_at = [m.isoformat() for m in recent] + [now.isoformat()]
+
+
+def limit_code_requests(client_ip: str) -> None:
+    """Count a login-code request from ``client_ip`` (per hour, across mobiles)."""
+    throttle(
+        f"login-code-ip:{client_ip}", runtime().config["LOGIN_CODES_PER_IP_PER_HOUR"]
+    )
+
+
+def limit_login_attempts(client_ip: str) -> None:
+    """Count a login attempt from ``client_ip`` (per hour, across mobiles)."""
+    throttle(
+        f"login-try-ip:{client_ip}", runtime().config["LOGIN_TRIES_PER_IP_PER_HOUR"]
+    )
+
+
 def send_code(
     subject: str, mobile: str, use: str, *, now: datetime | None = None
 ) -> OutboxMessage:
@@ -80,11 +128,7 @@ def send_code(
     now = now or utcnow()
     row = _row(subject)
     _check_lock(row, now)
-    recent = [
-        moment
-        for moment in (datetime.fromisoformat(m) for m in row.sent_at or [])
-        if now - moment < timedelta(hours=1)
-    ]
+    recent = _last_hour(row, now)
     interval = timedelta(seconds=config["OTP_MIN_INTERVAL_SECONDS"])
     if recent and now - max(recent) < interval:
         wait = math.ceil((max(recent) + interval - now).total_seconds())
@@ -94,14 +138,7 @@ def send_code(
             status=429,
             retry_after=wait,
         )
-    if len(recent) >= config["OTP_MAX_PER_HOUR"]:
-        wait = math.ceil((min(recent) + timedelta(hours=1) - now).total_seconds())
-        raise CodeError(
-            "Too many codes this hour.",
-            code="otp_rate_limited",
-            status=429,
-            retry_after=wait,
-        )
+    _hourly_limit(recent, config["OTP_MAX_PER_HOUR"], now, "codes")
     code = f"{secrets.randbelow(10**6):06d}"
     row.code_hash = _hash(subject, code)
     row.expires_at = now + timedelta(seconds=config["OTP_TTL_SECONDS"])

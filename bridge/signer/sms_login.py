@@ -13,16 +13,18 @@ from ..sms import mask_mobile
 __all__ = ["login_fields", "send_code"]
 
 
-def send_code(send: Callable[[str], int | None]):
-    """Answer a code request; ``send`` returns the SMS's outbox id, or None."""
+def send_code(send: Callable[[str, str], int | None]):
+    """Answer a code request; ``send(mobile, client address)`` returns the SMS's
+    outbox id, or None."""
     mobile = str((request.get_json(silent=True) or {}).get("mobile", "")).strip()
-    message_id = send(mobile)
+    message_id = send(mobile, request.remote_addr or "")
     if message_id is not None:
         dispatch_now(message_id)
     return jsonify({"sent": True, "mobile": mask_mobile(mobile)})
 
 
-def login_fields() -> tuple[str, str]:
-    """The mobile and the code of a login request."""
+def login_fields() -> tuple[str, str, str]:
+    """The mobile, the code and the client address of a login request."""
     body = request.get_json(silent=True) or {}
-    return str(body.get("mobile", "")).strip(), str(body.get("code", ""))
+    mobile, code = str(body.get("mobile", "")).strip(), str(body.get("code", ""))
+    return mobile, code, request.remote_addr or ""

@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -34,6 +35,8 @@ def pdf_errors() -> Iterator[None]:
         raise
     except (
         PdfError,
+        PdfminerException,  # pdfplumber's wrapper of whatever pdfminer raised
+        MalformedPDFException,
         ValueError,
         KeyError,
         TypeError,
@@ -41,7 +44,7 @@ def pdf_errors() -> Iterator[None]:
         AttributeError,
         AssertionError,
         RecursionError,
-        OverflowError,
+        ArithmeticError,  # overflow, and decimal's on numbers like 1.2.3
         EOFError,
         OSError,
     ) as exc:

@@ -241,7 +241,8 @@ class PdfSealer:
             ):
                 raise ConflictError(f"The document already has a field named {name!r}.")
             add_seal_field(writer, name, placed)
-        signed, contents = self._sign(writer, name, options)
+            # Writing the update reads the rest of the untrusted file lazily.
+            signed, contents = self._sign(writer, name, options)
         if options.level in (SignatureLevel.B_LT, SignatureLevel.B_LTA):
             signed = self._add_long_term_data(signed, contents, options.level)
         return SealResult(pdf=signed, field_name=name, widgets=widgets)

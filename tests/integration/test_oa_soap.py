@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 from datetime import timedelta
 
@@ -16,7 +14,7 @@ from zeep.wsse.username import UsernameToken
 
 from bridge import create_app
 from bridge.models import utcnow
-from tests.oa import OA_USER
+from tests.oa import OA_USER, digest_token, soap_envelope
 from tests.wsgi_server import LoopbackServer, free_port
 
 NS = "urn:sealbridge:oa"
@@ -114,38 +112,6 @@ def test_wrong_credentials_are_a_fault(bridge, user, digest):
     assert _code(fault.value) == "unauthenticated"
 
 
-def _envelope(
-    security: str = "",
-    body: str = "<sb:getSealTask><sb:taskId>x</sb:taskId></sb:getSealTask>",
-) -> bytes:
-    return (
-        '<?xml version="1.0"?>'
-        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"'
-        f' xmlns:sb="{NS}">'
-        f"<soap:Header>{security}</soap:Header><soap:Body>{body}</soap:Body>"
-        "</soap:Envelope>"
-    ).encode()
-
-
-def _digest_token(password: str, created: str, nonce: bytes) -> str:
-    digest = base64.b64encode(
-        hashlib.sha1(nonce + created.encode() + password.encode()).digest()
-    ).decode()
-    profile = (
-        "http://docs.oasis-open.org/wss/2004/01/"
-        "oasis-200401-wss-username-token-profile-1.0"
-    )
-    return (
-        '<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/'
-        'oasis-200401-wss-wssecurity-secext-1.0.xsd" xmlns:wsu="http://docs.oasis-open.org/'
-        'wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><wsse:UsernameToken>'
-        f"<wsse:Username>{OA_USER[0]}</wsse:Username>"
-        f'<wsse:Password Type="{profile}#PasswordDigest">{digest}</wsse:Password>'
-        f"<wsse:Nonce>{base64.b64encode(nonce).decode()}</wsse:Nonce>"
-        f"<wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security>"
-    )
-
-
 def _post(bridge, body: bytes) -> tuple[int, str]:
     reply = requests.post(
         f"{bridge.url}/soap/oa",
@@ -162,12 +128,12 @@ def _now(offset: timedelta = timedelta()) -> str:
 
 
 def test_a_replayed_nonce_and_a_stale_token_are_refused(bridge):
-    token = _digest_token(OA_USER[1], _now(), os.urandom(16))
-    assert _post(bridge, _envelope(token)) == (400, "unknown_task")
-    assert _post(bridge, _envelope(token)) == (400, "replayed_nonce")
-    stale = _digest_token(OA_USER[1], _now(-timedelta(hours=1)), os.urandom(16))
-    assert _post(bridge, _envelope(stale)) == (400, "stale_token")
-    assert _post(bridge, _envelope()) == (400, "missing_security")
+    token = digest_token(OA_USER[1], _now(), os.urandom(16))
+    assert _post(bridge, soap_envelope(token)) == (400, "unknown_task")
+    assert _post(bridge, soap_envelope(token)) == (400, "replayed_nonce")
+    stale = digest_token(OA_USER[1], _now(-timedelta(hours=1)), os.urandom(16))
+    assert _post(bridge, soap_envelope(stale)) == (400, "stale_token")
+    assert _post(bridge, soap_envelope()) == (400, "missing_security")
 
 
 LAUGHS = (
@@ -195,10 +161,10 @@ LAUGHS = (
         ),
         (LAUGHS, "dtd_forbidden"),
         (
-            _envelope(body="<sb:getSealTask>" + "x" * 70_000 + "</sb:getSealTask>"),
+            soap_envelope(body="<sb:getSealTask>" + "x" * 70_000 + "</sb:getSealTask>"),
             "too_large",
         ),
-        (_envelope(body="<sb:noSuchOperation/>"), "unknown_operation"),
+        (soap_envelope(body="<sb:noSuchOperation/>"), "unknown_operation"),
         (b"<plain/>", "not_soap"),
     ],
 )

@@ -12,7 +12,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from bridge import create_app
 from bridge.extensions import db
@@ -27,6 +27,13 @@ from tests.signer_contracts import (
     latest_code,
     link_path,
     texts_to,
+)
+from tests.signer_pages import (
+    csrf_of,
+    ink_png,
+    json_post,
+    sign_with_code,
+    verify_identity,
 )
 from tests.webhook_receiver import WebhookReceiver
 
@@ -61,55 +68,6 @@ def _path(bridge, person):
         return link_path(person["mobile"])
 
 
-def _csrf(page) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[
-        1
-    ]
-
-
-def _verify(client, path, person):
-    form = client.get(f"{path}/identity")
-    return client.post(
-        f"{path}/identity",
-        data={
-            "name": person["name"],
-            "id_number": person["id_number"],
-            "csrf_token": _csrf(form),
-        },
-    )
-
-
-def _ink_png() -> str:
-    image = Image.new("RGBA", (400, 160), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line(
-        [(20, 120), (120, 30), (220, 130), (380, 40)], fill=(0, 0, 0, 255), width=6
-    )
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def _json_post(client, path, csrf, body=None):
-    return client.post(
-        path,
-        json=body or {},
-        headers={"X-CSRF-Token": csrf, "Accept": "application/json"},
-    )
-
-
-def _sign(bridge, client, path, person, code=None):
-    page = client.get(f"{path}/sign")
-    csrf = re.search(r'data-csrf="([^"]+)"', page.get_data(as_text=True))[1]
-    sent = _json_post(client, f"{path}/code", csrf)
-    assert sent.status_code == 200, sent.get_json()
-    if code is None:
-        with bridge.app_context():
-            code = latest_code(person["mobile"])
-    return _json_post(
-        client, f"{path}/sign", csrf, {"signature": _ink_png(), "code": code}
-    ), csrf
-
-
 def test_the_borrower_signs_and_the_guarantor_is_texted_next(bridge):
     contract_id = _loan(bridge)
     client = bridge.test_client()
@@ -117,9 +75,9 @@ def test_the_borrower_signs_and_the_guarantor_is_texted_next(bridge):
     assert len(path.split("/")[-1]) >= 43  # 256 bits, URL-safe base64
     landing = client.get(path)
     assert "经销商甲" in landing.get_data(as_text=True)
-    assert _verify(client, path, BORROWER).status_code == 302
+    assert verify_identity(client, path, BORROWER).status_code == 302
     assert client.get(f"{path}/pages/3.jpg").mimetype == "image/jpeg"
-    signed, _ = _sign(bridge, client, path, BORROWER)
+    signed, _ = sign_with_code(bridge, client, path, BORROWER)
     assert signed.status_code == 200, signed.get_json()
     assert client.get(signed.get_json()["redirect"]).status_code == 200
     assert client.get(f"{path}/download").mimetype == "application/pdf"
@@ -165,7 +123,7 @@ def test_a_link_opened_before_its_turn_shows_who_is_awaited(bridge):
     page = client.get(early).get_data(as_text=True)
     assert "正在等待" in page
     assert BORROWER["name"] in page
-    assert _verify(client, early, GUARANTOR).status_code == 409
+    assert verify_identity(client, early, GUARANTOR).status_code == 409
     assert client.get(f"{path}/sign").status_code == 302  # not verified here yet
 
 
@@ -174,11 +132,11 @@ def test_a_link_is_useless_for_another_signatory_or_contract(bridge):
     client = bridge.test_client()
     path = _path(bridge, BORROWER)
     # The borrower's link with the guarantor's identity: refused, and evidence kept.
-    wrong = _verify(client, path, GUARANTOR)
+    wrong = verify_identity(client, path, GUARANTOR)
     assert wrong.status_code == 400
     assert "不一致" in wrong.get_data(as_text=True)
     # Verified on one link does not open another contract's link.
-    _verify(client, path, BORROWER)
+    verify_identity(client, path, BORROWER)
     second = _loan(bridge, "L-2")
     with bridge.app_context():
         other = link_path(BORROWER["mobile"])
@@ -192,25 +150,25 @@ def test_five_wrong_codes_lock_the_signatory(bridge):
     _loan(bridge)
     client = bridge.test_client()
     path = _path(bridge, BORROWER)
-    _verify(client, path, BORROWER)
+    verify_identity(client, path, BORROWER)
     answers = []
-    response, csrf = _sign(bridge, client, path, BORROWER, code="000000")
+    response, csrf = sign_with_code(bridge, client, path, BORROWER, code="000000")
     answers.append(response.get_json()["code"])
     for _ in range(4):
         answers.append(
-            _json_post(
+            json_post(
                 client,
                 f"{path}/sign",
                 csrf,
-                {"signature": _ink_png(), "code": "000000"},
+                {"signature": ink_png(), "code": "000000"},
             ).get_json()["code"]
         )
     with bridge.app_context():
         real = latest_code(BORROWER["mobile"])
     if real == "000000":
         pytest.skip("the random code happened to be 000000")
-    locked = _json_post(
-        client, f"{path}/sign", csrf, {"signature": _ink_png(), "code": real}
+    locked = json_post(
+        client, f"{path}/sign", csrf, {"signature": ink_png(), "code": real}
     )
     assert answers == ["otp_invalid"] * 4 + ["otp_locked"]
     assert locked.status_code == 423
@@ -258,12 +216,12 @@ def test_rejection_with_a_reason_calls_back(bridge):
     form = client.get(f"{path}/reject")
     assert (
         client.post(
-            f"{path}/reject", data={"reason": "", "csrf_token": _csrf(form)}
+            f"{path}/reject", data={"reason": "", "csrf_token": csrf_of(form)}
         ).status_code
         == 400
     )
     done = client.post(
-        f"{path}/reject", data={"reason": "利率不对", "csrf_token": _csrf(form)}
+        f"{path}/reject", data={"reason": "利率不对", "csrf_token": csrf_of(form)}
     )
     assert done.status_code == 200
     assert "已拒绝" in done.get_data(as_text=True)
@@ -284,7 +242,7 @@ def test_posts_need_the_csrf_token_and_pages_are_light(bridge):
     refused = client.post(f"{path}/identity", data=BORROWER)
     assert refused.status_code == 403
     assert "页面已过期" in refused.get_data(as_text=True)
-    _verify(client, path, BORROWER)
+    verify_identity(client, path, BORROWER)
     for page in ("", "/identity", "/document", "/sign", "/reject"):
         response = client.get(path + page)
         assert response.status_code == 200
@@ -303,7 +261,7 @@ def test_bad_signature_images_are_clear_errors(bridge):
     _loan(bridge)
     client = bridge.test_client()
     path = _path(bridge, BORROWER)
-    _verify(client, path, BORROWER)
+    verify_identity(client, path, BORROWER)
     page = client.get(f"{path}/sign")
     csrf = re.search(r'data-csrf="([^"]+)"', page.get_data(as_text=True))[1]
     blank = io.BytesIO()
@@ -317,7 +275,7 @@ def test_bad_signature_images_are_clear_errors(bridge):
         ("data:image/png;base64,***", "invalid_signature"),
         ("", "empty_signature"),
     ):
-        answer = _json_post(
+        answer = json_post(
             client, f"{path}/sign", csrf, {"signature": signature, "code": "123456"}
         )
         assert (answer.status_code, answer.get_json()["code"]) in (
@@ -333,8 +291,8 @@ def test_progress_shows_the_signer_and_a_reminder_texts_a_fresh_link(bridge):
     contract_id = _loan(bridge)
     client = bridge.test_client()
     path = _path(bridge, BORROWER)
-    _verify(client, path, BORROWER)
-    assert _sign(bridge, client, path, BORROWER)[0].status_code == 200
+    verify_identity(client, path, BORROWER)
+    assert sign_with_code(bridge, client, path, BORROWER)[0].status_code == 200
     with bridge.app_context():
         body = contract_json(db.session.get(Contract, contract_id))
         borrower, guarantor = body["signatories"][:2]
@@ -360,7 +318,7 @@ def test_guessing_identities_through_a_link_is_limited(bridge):
     client = bridge.test_client()
     path = _path(bridge, BORROWER)
     answers = [
-        _verify(client, path, {**BORROWER, "id_number": GUARANTOR["id_number"]})
+        verify_identity(client, path, {**BORROWER, "id_number": GUARANTOR["id_number"]})
         for _ in range(6)
     ]
     assert [a.status_code for a in answers] == [400] * 5 + [429]
@@ -379,9 +337,9 @@ def test_id_numbers_never_reach_the_log_or_the_audit_chain_unmasked(bridge, capl
     client = bridge.test_client()
     path = _path(bridge, BORROWER)
     with caplog.at_level(logging.DEBUG):
-        _verify(client, path, {**BORROWER, "id_number": GUARANTOR["id_number"]})
-        _verify(client, path, BORROWER)
-        assert _sign(bridge, client, path, BORROWER)[0].status_code == 200
+        verify_identity(client, path, {**BORROWER, "id_number": GUARANTOR["id_number"]})
+        verify_identity(client, path, BORROWER)
+        assert sign_with_code(bridge, client, path, BORROWER)[0].status_code == 200
     assert BORROWER["id_number"] not in caplog.text
     assert GUARANTOR["id_number"] not in caplog.text
     with bridge.app_context():
