@@ -9,7 +9,7 @@ removed here.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, or_, select
 
@@ -33,6 +33,32 @@ _NONCE_RETENTION = timedelta(minutes=30)
 _LINK_RETENTION = timedelta(days=30)
 # Past the hour of send times the code rate limit looks at.
 _CODE_RETENTION = timedelta(days=1)
+_HOUR = timedelta(hours=1)
+
+
+def _stale_address_counters(now: datetime) -> int:
+    """Per-address login counters with nothing in the last hour (they count
+    only that hour); one row per client address, so few."""
+    counters = db.session.scalars(
+        select(OneTimeCode).where(
+            or_(
+                OneTimeCode.subject.startswith("login-code-ip:"),
+                OneTimeCode.subject.startswith("login-try-ip:"),
+            )
+        )
+    ).all()
+    stale = [
+        row
+        for row in counters
+        if all(_aware(datetime.fromisoformat(t)) < now - _HOUR for t in row.sent_at)
+    ]
+    for row in stale:
+        db.session.delete(row)
+    return len(stale)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def clean_up(now: datetime) -> dict[str, int]:
@@ -67,6 +93,7 @@ def clean_up(now: datetime) -> dict[str, int]:
                 ),
             )
         ).rowcount,
+        "address_counters": _stale_address_counters(now),
         "delivered_messages": db.session.execute(
             delete(OutboxMessage).where(
                 OutboxMessage.status == "delivered",

@@ -229,8 +229,14 @@ def test_clean_up_removes_what_served_its_purpose_and_keeps_the_evidence(app):
         db.session.add(
             OneTimeCode(subject="operator:13700000001", expires_at=now, failures=1)
         )
+        for address, minutes_ago in (("203.0.113.7", 30), ("198.51.100.1", 90)):
+            seen = (now - timedelta(minutes=minutes_ago)).isoformat()
+            db.session.add(
+                OneTimeCode(subject=f"login-code-ip:{address}", sent_at=[seen])
+            )
         db.session.commit()
 
+        assert clean_up(now)["address_counters"] == 1  # the one idle for an hour
         removed = clean_up(now + timedelta(days=2))
         assert removed["signing_links"] == 0  # the link still says "recalled"
         assert removed["codes"] == 1
