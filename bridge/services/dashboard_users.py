@@ -72,27 +72,23 @@ def _subject(mobile: str) -> str:
 
 
 def send_login_code(mobile: str, client_ip: str) -> int | None:
-    """Text a login code to a known user; None (and no SMS) for anyone else.
-
-    Limited per client address too, so one client cannot text every user.
-    """
-    if check_mobile(mobile):
-        raise InvalidInputError(
-            "Enter an 11-digit mobile number.", code="invalid_request"
-        )
-    otp.limit_code_requests(client_ip)
-    if db.session.scalar(select(DashboardUser).where(DashboardUser.mobile == mobile)):
-        message = otp.send_code(_subject(mobile), mobile, "登录签约看板")
-        db.session.commit()
-        return message.id
-    db.session.commit()
-    return None
+    """Text a login code to a known user; None (and no SMS) for anyone else."""
+    return otp.send_login_code(
+        mobile,
+        client_ip,
+        subject=_subject(mobile),
+        use="登录签约看板",
+        known=lambda: (
+            db.session.scalar(
+                select(DashboardUser).where(DashboardUser.mobile == mobile)
+            )
+            is not None
+        ),
+    )
 
 
 def log_in(mobile: str, code: str, client_ip: str) -> DashboardUser:
-    otp.limit_login_attempts(client_ip)
-    db.session.commit()  # counted whatever the code check says
-    otp.check_code(_subject(mobile or ""), code)
+    otp.check_login_code(_subject(mobile or ""), code, client_ip)
     user = db.session.scalar(
         select(DashboardUser).where(DashboardUser.mobile == mobile)
     )

@@ -107,33 +107,22 @@ def _subject(mobile: str) -> str:
 
 
 def send_login_code(mobile: str, client_ip: str) -> int | None:
-    """Text a login code to a known operator; None (and no SMS) for anyone else.
-
-    Limited per client address too, so one client cannot text every operator.
-    """
-    if check_mobile(mobile):
-        raise InvalidInputError(
-            "Enter an 11-digit mobile number.", code="invalid_request"
-        )
-    otp.limit_code_requests(client_ip)
-    operator = db.session.scalar(select(Operator).where(Operator.mobile == mobile))
-    if operator is None:
-        db.session.commit()
-        return None
-    message = otp.send_code(
-        _subject(mobile),
+    """Text a login code to a known operator; None (and no SMS) for anyone else."""
+    return otp.send_login_code(
         mobile,
-        "登录经办人页面",
+        client_ip,
+        subject=_subject(mobile),
+        use="登录经办人页面",
+        known=lambda: (
+            db.session.scalar(select(Operator).where(Operator.mobile == mobile))
+            is not None
+        ),
     )
-    db.session.commit()
-    return message.id
 
 
 def log_in(mobile: str, code: str, client_ip: str) -> Operator:
-    """The operator, once the code is right; limited per client address too."""
-    otp.limit_login_attempts(client_ip)
-    db.session.commit()  # counted whatever the code check says
-    otp.check_code(_subject(mobile or ""), code)
+    """The operator, once the code is right."""
+    otp.check_login_code(_subject(mobile or ""), code, client_ip)
     operator = _operator(mobile)
     db.session.commit()
     return operator

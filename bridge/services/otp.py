@@ -14,16 +14,25 @@ import hashlib
 import hmac
 import math
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ..errors import BridgeError
+from ..domain.validators import check_mobile
+from ..errors import BridgeError, InvalidInputError
 from ..extensions import db
 from ..models import OneTimeCode, OutboxMessage, utcnow
 from ..runtime import runtime
 from ..sms.outbox import enqueue_sms
 from .identities import derived_key
 
-__all__ = ["CodeError", "check_code", "send_code", "throttle"]
+__all__ = [
+    "CodeError",
+    "check_code",
+    "check_login_code",
+    "send_code",
+    "send_login_code",
+    "throttle",
+]
 
 
 class CodeError(BridgeError):
@@ -103,18 +112,33 @@ def throttle(key: str, per_hour: int, *, now: datetime | None = None) -> None:
     row.sent_at = [m.isoformat() for m in recent] + [now.isoformat()]
 
 
-def limit_code_requests(client_ip: str) -> None:
-    """Count a login-code request from ``client_ip`` (per hour, across mobiles)."""
-    throttle(
-        f"login-code-ip:{client_ip}", runtime().config["LOGIN_CODES_PER_IP_PER_HOUR"]
-    )
+def _limit_per_address(kind: str, client_ip: str, per_hour_key: str) -> None:
+    throttle(f"login-{kind}-ip:{client_ip}", runtime().config[per_hour_key])
 
 
-def limit_login_attempts(client_ip: str) -> None:
-    """Count a login attempt from ``client_ip`` (per hour, across mobiles)."""
-    throttle(
-        f"login-try-ip:{client_ip}", runtime().config["LOGIN_TRIES_PER_IP_PER_HOUR"]
-    )
+def send_login_code(
+    mobile: str, client_ip: str, *, subject: str, use: str, known: Callable[[], bool]
+) -> int | None:
+    """Text a login code if ``known()``; None (and no SMS) for anyone else.
+
+    The answer looks the same either way, and requests are counted per client
+    address first, so one client can neither probe nor text every mobile.
+    """
+    if check_mobile(mobile):
+        raise InvalidInputError(
+            "Enter an 11-digit mobile number.", code="invalid_request"
+        )
+    _limit_per_address("code", client_ip, "LOGIN_CODES_PER_IP_PER_HOUR")
+    message = send_code(subject, mobile, use) if known() else None
+    db.session.commit()
+    return message.id if message is not None else None
+
+
+def check_login_code(subject: str, code: str, client_ip: str) -> None:
+    """Check a login code; attempts are counted per client address, right or wrong."""
+    _limit_per_address("try", client_ip, "LOGIN_TRIES_PER_IP_PER_HOUR")
+    db.session.commit()  # counted whatever the code check says
+    check_code(subject, code)
 
 
 def send_code(
