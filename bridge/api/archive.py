@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, jsonify, request
 
 from ..auth.requests import current_api_app, require_app
 from ..errors import InvalidInputError
 from ..models import ArchiveRecord
+from ..request_dates import read_day
 from ..services.archive import ArchiveQuery, search_archive
 
 __all__ = ["bp"]
@@ -20,17 +19,6 @@ def _bad(field: str, problem: str) -> InvalidInputError:
     return InvalidInputError(
         f"{field}: {problem}.", code="invalid_request", details={field: problem}
     )
-
-
-def _day(key: str) -> date | None:
-    value = request.args.get(key)
-    try:
-        parsed = date.fromisoformat(value) if value else None
-        if parsed == date.max:  # the day after it is a range's end
-            raise ValueError(value)
-        return parsed
-    except ValueError:
-        raise _bad(key, "a date like 2026-11-29") from None
 
 
 def _number(key: str, default: int, highest: int) -> int:
@@ -68,8 +56,8 @@ def search():
         contract_number=args.get("contractNumber"),
         category=args.get("category"),
         status=args.get("status"),
-        completed_from=_day("from"),
-        completed_to=_day("to"),
+        completed_from=read_day(args, "from"),
+        completed_to=read_day(args, "to"),
     )
     result = search_archive(
         current_api_app(),

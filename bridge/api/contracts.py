@@ -7,13 +7,13 @@ tenant's contracts, unless the app is head office's.
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from flask import Blueprint, jsonify, request, send_file
 
 from ..auth.requests import current_api_app, require_app
 from ..documents import finance_templates
 from ..errors import InvalidInputError
+from ..request_dates import read_day
 from ..services import contracts, credit
 from ..services.audit import Actor
 from .contract_io import contract_json, parse_template_request, parse_upload_request
@@ -82,20 +82,6 @@ def create_contract():
 def search():
     args = request.args
 
-    def day(key: str) -> date | None:
-        value = args.get(key)
-        try:
-            parsed = date.fromisoformat(value) if value else None
-            if parsed == date.max:  # the day after it is a range's end
-                raise ValueError(value)
-            return parsed
-        except ValueError:
-            raise InvalidInputError(
-                f"{key} must be a date like 2026-11-29.",
-                code="invalid_request",
-                details={key: "bad date"},
-            ) from None
-
     try:
         page = min(10_000, max(1, int(args.get("page", 1))))  # offsets fit SQL
         page_size = min(100, max(1, int(args.get("pageSize", 20))))
@@ -109,8 +95,8 @@ def search():
         category=args.get("category"),
         borrower=args.get("borrower"),
         biz_id=args.get("bizId"),
-        created_from=day("from"),
-        created_to=day("to"),
+        created_from=read_day(args, "from"),
+        created_to=read_day(args, "to"),
         page=page,
         page_size=page_size,
     )

@@ -7,7 +7,7 @@ Views are thin: who is logged in, parse, one query of
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -25,6 +25,7 @@ from flask import (
 from ..errors import AuthenticationError, InvalidInputError
 from ..extensions import db
 from ..models import DashboardUser
+from ..request_dates import read_day
 from ..services import dashboard, dashboard_users, evidence
 from ..services.archive import ArchiveQuery, search_archive
 from ..services.labels import CHINA, china_time
@@ -129,26 +130,14 @@ def counts():
     return jsonify({s: n for s, _, n in dashboard.status_counts(_viewer())})
 
 
-def _day(name: str, default: date | None, fields=None) -> date | None:
-    text = (request.args if fields is None else fields).get(name, "").strip()
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"{name} is a date like 2026-11-29.",
-            code="invalid_period",
-            details={name: "is a date like 2026-11-29"},
-        ) from None
-
-
 @bp.get("/cycle-times")
 def cycle_times():
     user = _user()
     today = datetime.now(CHINA).date()
-    last = _day("to", today)
-    first = _day("from", last - timedelta(days=PERIOD_DAYS - 1))
+    last = read_day(request.args, "to", code="invalid_period") or today
+    first = read_day(request.args, "from", code="invalid_period") or (
+        last - timedelta(days=PERIOD_DAYS - 1)
+    )
     if first > last:
         raise InvalidInputError("from is after to.", code="invalid_period")
     start = datetime.combine(first, time(), CHINA)
@@ -182,8 +171,8 @@ def archive():
         contract_number=args.get("contract_number", "").strip() or None,
         category=args.get("category", "").strip() or None,
         status=args.get("status", "").strip() or None,
-        completed_from=_day("from", None, args),
-        completed_to=_day("to", None, args),
+        completed_from=read_day(args, "from", code="invalid_period"),
+        completed_to=read_day(args, "to", code="invalid_period"),
     )
     searched = any(vars(query).values())
     result = search_archive(dashboard.Viewer.of(user), query) if searched else None
