@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from contextlib import contextmanager
 
 import waitress
+
+from tests.wsgi_server import free_port
 
 __all__ = ["PHONE", "chromium", "free_port", "serve"]
 
@@ -31,12 +32,6 @@ PHONE = {
         "MicroMessenger/8.0.43.2480 WeChat"
     ),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 
 from werkzeug.serving import make_server
+
+from bridge.documents.processes import free_ports
 
 __all__ = ["LoopbackServer", "free_port"]
 
 
 def free_port() -> int:
     """A port nobody listens on now, for servers that must know each other."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
 
 
 class LoopbackServer:

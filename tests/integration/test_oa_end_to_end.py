@@ -20,6 +20,7 @@ from bridge import create_app
 from bridge.outbox.dispatch import dispatch_due
 from bridge.services.official_documents import layout_check
 from oa_plugin.ticket import make_ticket
+from tests.browser import chromium
 from tests.oa import OA_USER, main_table, sandbox_server
 from tests.pdfs import chinese_pdf, pdfsig, red_fraction
 from tests.wsgi_server import LoopbackServer, free_port
@@ -106,7 +107,7 @@ def _verified(pdf: bytes, tmp_path, nss_db) -> None:
 def test_official_document_is_numbered_headed_and_stamped_in_the_browser(
     world, tmp_path, nss_db
 ):
-    playwright = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     app, _bridge, sandbox = world
     service = _workflow(sandbox)
     info = main_table(
@@ -139,38 +140,24 @@ def test_official_document_is_numbered_headed_and_stamped_in_the_browser(
     assert node == "用印"
     assert fields["yzzt"] == "待用印"
 
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            page = browser.new_page()
-            form = f"/workflow/request/ViewRequest.jsp?requestid={request_id}"
-            page.goto(f"{sandbox.url}/login.jsp?userid=6&next={form}")
-            page.click("#sealbridge-stamp-button")
-            frame = page.frame_locator("#sealbridge-stamp-frame")
-            frame.locator("#confirm").click()
-            frame.locator("#result[data-state=sealed]").wait_for(timeout=60_000)
-            page.locator("#sealbridge-stamp").get_by_text("已盖章").wait_for()
+    with chromium() as browser:
+        page = browser.new_page()
+        form = f"/workflow/request/ViewRequest.jsp?requestid={request_id}"
+        page.goto(f"{sandbox.url}/login.jsp?userid=6&next={form}")
+        page.click("#sealbridge-stamp-button")
+        frame = page.frame_locator("#sealbridge-stamp-frame")
+        frame.locator("#confirm").click()
+        frame.locator("#result[data-state=sealed]").wait_for(timeout=60_000)
+        page.locator("#sealbridge-stamp").get_by_text("已盖章").wait_for()
 
-            _pushback(app)  # the sealed PDF into gzfj; 用印 → 分发
-            page.reload()
-            assert page.inner_text("#current-node") == "分发"
-            link = page.locator("tr[data-field=gzfj] a.attachment")
-            assert link.count() == 1
-            sealed = requests.get(
-                sandbox.url + link.get_attribute("href"), timeout=10
-            ).content
-        finally:
-            browser.close()
+        _pushback(app)  # the sealed PDF into gzfj; 用印 → 分发
+        page.reload()
+        assert page.inner_text("#current-node") == "分发"
+        link = page.locator("tr[data-field=gzfj] a.attachment")
+        assert link.count() == 1
+        sealed = requests.get(
+            sandbox.url + link.get_attribute("href"), timeout=10
+        ).content
 
     _verified(sealed, tmp_path, nss_db)
     with app.app_context():
