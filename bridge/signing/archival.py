@@ -10,6 +10,8 @@ document is archived.
 from __future__ import annotations
 
 import io
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,7 +78,7 @@ def add_archive_timestamp(
                 contents,
                 LongTermMaterial(material.certificates + own, material.crls),
             )
-        token_size = len(timestamp_digest(timestamper, bytes(32)))
+        token_size = _token_size(timestamper)
         recording = _Recording(timestamper)
         output = io.BytesIO()
         PdfTimeStamper(recording).timestamp_pdf(
@@ -87,6 +89,21 @@ def add_archive_timestamp(
             bytes_reserved=2 * (token_size + 2048),
         )
     return ArchiveTimestamp(output.getvalue(), _signer_expiry(recording.token))
+
+
+# A TSA's tokens are about the same size every time: ask once per timestamper.
+_TOKEN_SIZES: weakref.WeakKeyDictionary[TimeStamper, int] = weakref.WeakKeyDictionary()
+_TOKEN_SIZES_LOCK = threading.Lock()
+
+
+def _token_size(timestamper: TimeStamper) -> int:
+    with _TOKEN_SIZES_LOCK:
+        size = _TOKEN_SIZES.get(timestamper)
+    if size is None:
+        size = len(timestamp_digest(timestamper, bytes(32)))
+        with _TOKEN_SIZES_LOCK:
+            _TOKEN_SIZES[timestamper] = size
+    return size
 
 
 class _Recording(TimeStamper):
