@@ -4,8 +4,8 @@ Self-contained on purpose (only ``requests`` beyond the standard library), so
 a finance-system team can copy it, or read it beside docs/api.md when writing
 their own client in another language::
 
-    python examples/finance_client.py --base-url http://127.0.0.1:5000 \\
-        --app-key KEY --app-secret SECRET
+    SEALBRIDGE_APP_SECRET=SECRET python examples/finance_client.py \\
+        --base-url http://127.0.0.1:5000 --app-key KEY
 
 runs scenario 2 (a four-party loan contract) to completion and prints the
 contract id and the path of the final PDF as its last line.
@@ -17,6 +17,7 @@ import argparse
 import base64
 import hashlib
 import hmac
+import os
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -248,7 +249,11 @@ def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:5000")
     parser.add_argument("--app-key", required=True)
-    parser.add_argument("--app-secret", required=True)
+    parser.add_argument(
+        "--app-secret",
+        default=os.environ.get("SEALBRIDGE_APP_SECRET"),
+        help="defaults to $SEALBRIDGE_APP_SECRET, which keeps it out of `ps`",
+    )
     parser.add_argument(
         "--output-dir", type=Path, default=Path("."), help="where the final PDF goes"
     )
@@ -257,7 +262,10 @@ def _arguments() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run scenario 2; the last line is ``<contract id> <final PDF path>``."""
-    args = _arguments().parse_args(argv)
+    parser = _arguments()
+    args = parser.parse_args(argv)
+    if not args.app_secret:
+        parser.error("give --app-secret or set SEALBRIDGE_APP_SECRET")
     with FinanceClient(args.base_url, args.app_key, args.app_secret) as client:
         try:
             contract_id, path = run_scenario(client, args.output_dir)

@@ -135,6 +135,6 @@ def seed_demo() -> list[str]:
         done.append(
             "try: python examples/finance_client.py --base-url "
             f"{runtime().config['PUBLIC_URL']} --app-key {dealer['app_key']} "
-            f"--app-secret {dealer['app_secret']}"
+            f"--app-secret={dealer['app_secret']}"
         )
     return done

@@ -31,6 +31,7 @@ def test_apps_create_prints_the_credentials_once_as_json(cli, home):
     assert list(created) == ["app_key", "app_secret", "webhook_secret"]
     assert re.fullmatch(r"[A-Z2-7]{20}", created["app_key"])
     assert len(created["app_secret"]) >= 40
+    assert created["app_secret"].startswith("sbsk_")  # never read as an option
     assert created["webhook_secret"].startswith("whsec_")
     app = create_app({"HOME": str(home)})
     signed = SignedClient(app.test_client(), created["app_key"], created["app_secret"])

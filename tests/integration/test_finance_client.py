@@ -95,3 +95,13 @@ def test_main_runs_scenario_2_to_completion(live_bridge, capsys, tmp_path):
     )
     assert main([*argv[:5], "wrong", *argv[6:]]) == 1
     assert "bad_signature" in capsys.readouterr().err
+
+
+def test_main_reads_the_secret_from_the_environment(live_bridge, monkeypatch):
+    app, url = live_bridge
+    key, secret, _ = new_api_app(app)
+    monkeypatch.setenv("SEALBRIDGE_APP_SECRET", "wrong")
+    assert main(["--base-url", url, "--app-key", key]) == 1
+    monkeypatch.delenv("SEALBRIDGE_APP_SECRET")
+    with pytest.raises(SystemExit):
+        main(["--base-url", url, "--app-key", key])
