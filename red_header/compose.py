@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from docxtpl import DocxTemplate
 from jinja2 import TemplateError as JinjaTemplateError
 
 from . import blocks
 from .errors import MetadataError, TemplateError
 from .metadata import OfficialDocument
+from .prepared_template import PreparedDocxTemplate
 from .templates import TEMPLATE_FOLDER, find_template
 
 __all__ = ["compose"]
@@ -34,7 +34,7 @@ def compose(
     path, options = find_template(template, folder)
     if options.kind == "上行文" and not document.signers:
         raise MetadataError({"signers": "上行文 needs the 签发人 (signers)"})
-    tpl = DocxTemplate(str(path))
+    tpl = PreparedDocxTemplate(str(path))
     mark = tpl.new_subdoc()
     blocks.mark_block(mark, document.issuers, options.mark_suffix)
     body = blocks.body_block(tpl, document, body_docx)
@@ -61,7 +61,7 @@ def compose(
         **document.extra,
     }
     try:
-        tpl.render(context, autoescape=True)
+        tpl.render(context)
     except JinjaTemplateError as exc:
         raise TemplateError(
             f"The template {template!r} cannot be rendered: {exc}"

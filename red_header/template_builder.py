@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ._docx import border, format_paragraph, format_run, tab_stop
+from .lean_docx import lean_docx
 from .standard import (
     CHAR_PITCH_PT,
     FONT,
@@ -214,7 +215,7 @@ def main(folder: str | None = None) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for variant in TEMPLATES:
         path = target / f"{variant.name}.docx"
-        build_template(variant).save(path)
+        path.write_bytes(lean_docx(build_template(variant)))
         print(path)
 
 

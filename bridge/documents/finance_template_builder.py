@@ -15,10 +15,8 @@ page whatever the length of the repayment table.
 
 from __future__ import annotations
 
-import io
 import json
 import sys
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from red_header._docx import format_paragraph, format_run, set_child
+from red_header.lean_docx import lean_docx
 
 from .finance_templates import TEMPLATE_FOLDER
 
@@ -219,19 +218,7 @@ class Writer:
                 )
 
     def save(self, path: Path) -> None:
-        """Byte for byte the same on every rebuild: zip entries carry no clock."""
-        buffer = io.BytesIO()
-        self.document.save(buffer)
-        output = io.BytesIO()
-        with (
-            zipfile.ZipFile(buffer) as source,
-            zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
-        ):
-            for entry in source.infolist():
-                fixed = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
-                fixed.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(fixed, source.read(entry))
-        path.write_bytes(output.getvalue())
+        path.write_bytes(lean_docx(self.document))
 
     def _table(self, rows: int, widths: tuple[float, ...], *, grid: bool = False):
         table = self.document.add_table(rows=rows, cols=len(widths))

@@ -33,10 +33,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from jsonschema import Draft202012Validator, FormatChecker, SchemaError
 from jsonschema.exceptions import ValidationError
+
+from red_header.prepared_template import PreparedDocxTemplate
 
 from ..domain import validators
 from ..domain.money import amount_in_words, format_amount
@@ -149,11 +150,9 @@ def validate_params(template: FinanceTemplate, params: object) -> dict:
 def render(template: FinanceTemplate, params: dict) -> bytes:
     """The filled-in ``.docx`` of ``params`` (validated here too)."""
     params = validate_params(template, params)
-    document = DocxTemplate(str(template.path))
+    document = PreparedDocxTemplate(str(template.path))
     try:
-        document.render(
-            _context(template.schema, template.schema, params), autoescape=True
-        )
+        document.render(_context(template.schema, template.schema, params))
     except TemplateError as exc:
         raise ConfigurationError(
             f"The finance template {template.name!r} cannot be rendered: {exc}"

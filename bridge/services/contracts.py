@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -48,7 +47,7 @@ from ..signing.appearance import SealArtwork
 from ..signing.archival import add_archive_timestamp
 from ..signing.handwriting import SIGNATURE_INK, typeset_signature
 from ..signing.pdf_input import open_for_reading, pdf_errors
-from ..signing.placement import KeywordPlacement, PagePlacement, Placement
+from ..signing.placement import KeywordPlacement, PagePlacement, PdfText, Placement
 from ..signing.sealer import SEAL_RED, SealOptions, SignatureLevel, page_boxes
 from . import archive, pki
 from .audit import Actor, record_event
@@ -265,28 +264,19 @@ def _current_pdf(contract: Contract) -> tuple[ContractDocument, bytes]:
     return document, storage().get(document.current.sha256)
 
 
-def _pdf_text(pdf: bytes) -> str:
-    """The PDF's text without spaces (poppler's pdftotext: fast, and not ours)."""
-    try:
-        text = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-", "-"],
-            input=pdf,
-            capture_output=True,
-            timeout=60,
-            check=True,
-        ).stdout.decode()
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise InvalidPdfError(f"The document's text cannot be read: {exc}") from exc
-    return "".join(text.split())
-
-
 def _check_placements(contract: Contract, pdf: bytes) -> None:
-    """Every keyword a signatory needs must be in the document before sending."""
+    """Every keyword a signatory needs must be in the document before sending.
+
+    Searched as the seals will be placed (PDFium), so what passes here is found
+    again at signing time.
+    """
     keywords = {
         s.placement["keyword"] for s in contract.signatories if "keyword" in s.placement
     }
-    text = _pdf_text(pdf) if keywords else ""
-    missing = sorted(k for k in keywords if "".join(k.split()) not in text)
+    if not keywords:
+        return
+    with PdfText(pdf) as text:
+        missing = sorted(k for k in keywords if not text.contains(k))
     if missing:
         raise InvalidInputError(
             "The document lacks the signature keywords: " + "、".join(missing) + ".",

@@ -9,7 +9,6 @@ them whole (``verify-package`` finds the chain head there).
 
 from __future__ import annotations
 
-import io
 import re
 
 from docx import Document
@@ -17,6 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
 from red_header._docx import format_paragraph, format_run
+from red_header.lean_docx import lean_docx
 from red_header.standard import FONT
 
 from ..domain.validators import mask_id_number
@@ -128,9 +128,7 @@ class _Writer:
         self.table(["项目", "内容"], [list(row) for row in rows], (40, 130))
 
     def save(self) -> bytes:
-        buffer = io.BytesIO()
-        self.document.save(buffer)
-        return buffer.getvalue()
+        return lean_docx(self.document)
 
 
 def _contract_section(out: _Writer, contract) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
 from red_header._docx import format_paragraph, format_run
+from red_header.lean_docx import lean_docx
 from red_header.metadata import chinese_date
 from red_header.standard import FONT, SIZE
 
@@ -65,6 +64,4 @@ def invalidation_docx(contract: Contract, reason: str) -> bytes:
     line("")
     line("")
     line(f"日期：{chinese_date(utcnow().date())}", indent=True)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return lean_docx(document)

@@ -142,6 +142,13 @@ class PdfText:
                     break
         return found
 
+    def contains(self, keyword: str) -> bool:
+        """Whether ``keyword`` is anywhere, looking from the last page back
+        (where signature keywords usually are)."""
+        with _PDFIUM:
+            pages = range(len(self._document) - 1, -1, -1)
+        return bool(self.boxes(keyword, pages=pages, first_page_only=True))
+
     def _page_boxes(self, index: int, keyword: str) -> list[Box]:
         page = self._document[index]
         text = page.get_textpage()

@@ -431,6 +431,29 @@ def test_bad_input_is_a_4xx_with_field_messages_and_creates_nothing(bridge):
     with pytest.raises(ApiError) as caught:
         dealer.post("/api/v1/contracts", files=not_pdf)
     assert (caught.value.status, caught.value.code) == (422, "invalid_pdf")
+    no_keyword = {
+        "meta": (
+            None,
+            json.dumps(
+                {
+                    "bizId": "U2",
+                    "subject": "担保函（外部文本）",
+                    "category": "guarantee_letter",
+                    "send": True,
+                    "signatories": [
+                        {**GUARANTOR, "keyword": "保证人（签字）："},
+                        LENDER,
+                    ],
+                },
+                ensure_ascii=False,
+            ),
+        ),
+        "file": ("x.pdf", chinese_pdf(2), "application/pdf"),
+    }
+    with pytest.raises(ApiError) as caught:
+        dealer.post("/api/v1/contracts", files=no_keyword)
+    assert (caught.value.status, caught.value.code) == (400, "keyword_not_found")
+    assert caught.value.fields == {"keywords": "保证人（签字）："}
     huge = {"meta": (None, "{}"), "file": ("x.pdf", b"%PDF-" + bytes(21 * 2**20), "a")}
     with pytest.raises(ApiError) as caught:
         dealer.post("/api/v1/contracts", files=huge)
