@@ -98,17 +98,19 @@ def server_command(
 ) -> list[str]:
     """The command of a unoserver whose fresh profile is in ``folder``.
 
-    The old profile is removed first: a killed LibreOffice may leave a locked
-    or half-written one, and unoserver's start-up pause hides its creation.
-    LibreOffice's own UNO port stays on 127.0.0.1 whatever ``interface`` is.
+    unoserver runs through :mod:`hidden_unoserver` (documents opened hidden),
+    as a script whose folder is kept off ``sys.path`` (``-P``). The old profile
+    is removed first: a killed LibreOffice may leave a locked or half-written
+    one, and unoserver's start-up pause hides its creation. LibreOffice's own
+    UNO port stays on 127.0.0.1 whatever ``interface`` is.
     """
     for part in ("profile", "tmp"):
         shutil.rmtree(folder / part, ignore_errors=True)
     (folder / "tmp").mkdir(parents=True)
     return [
         python,
-        "-m",
-        "unoserver.server",
+        "-P",
+        str(Path(__file__).with_name("hidden_unoserver.py")),
         f"--interface={interface}",
         "--uno-interface=127.0.0.1",
         f"--port={port}",

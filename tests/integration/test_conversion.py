@@ -17,10 +17,15 @@ import pdfplumber
 import pytest
 
 from bridge import create_app
-from bridge.documents import check_docx, check_pdf_fonts
+from bridge.documents import check_docx, check_pdf_fonts, unoserver_pool
 from bridge.documents.conversion import ColdSofficeConverter, UnoserverPool
 from bridge.documents.fonts import installed_families, resolve_aliases
 from bridge.documents.processes import free_ports
+from bridge.documents.unoserver_pool import (
+    server_command,
+    server_environment,
+    uno_python,
+)
 from bridge.errors import (
     BridgeError,
     ConversionError,
@@ -499,3 +504,41 @@ def test_a_remote_conversion_worker_serves_the_bridge_and_looks_after_itself(
         worker.wait(timeout=30)
     assert worker.returncode == 0
     wait_for(lambda: not processes_using(home))  # LibreOffice went with it
+
+
+HIDDEN_CHECK = """
+import inspect, runpy, sys
+from unoserver import converter, server
+shim = runpy.run_path(sys.argv[1], run_name="shim")
+calls = []
+class Desktop:
+    def loadComponentFromURL(self, *arguments):
+        calls.append(arguments)
+    def terminate(self):
+        return "terminated"
+desktop = shim["_HiddenLoads"](Desktop())
+desktop.loadComponentFromURL("file:///x.docx", "_default", 0, ())
+assert [(p.Name, p.Value) for p in calls[0][3]] == [("Hidden", True)], calls
+assert desktop.terminate() == "terminated"
+# The shim swaps the class the server looks up when it connects.
+assert "converter.UnoConverter(" in inspect.getsource(server.UnoServer.serve)
+"""
+
+
+def test_workers_open_documents_hidden(tmp_path):
+    python = uno_python()
+    command = server_command(
+        python, tmp_path, interface="127.0.0.1", port=1, uno_port=2
+    )
+    assert command[1:3] == [
+        "-P",
+        str(Path(unoserver_pool.__file__).parent / "hidden_unoserver.py"),
+    ]
+    check = subprocess.run(
+        [python, "-c", HIDDEN_CHECK, command[2]],
+        env=server_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 0, check.stderr

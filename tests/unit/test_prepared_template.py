@@ -48,3 +48,13 @@ def test_a_placeholder_cannot_reach_python_internals(tmp_path):
     path = _template(tmp_path, "{{ name.__class__.__mro__[1].__subclasses__() }}")
     with pytest.raises(SecurityError):
         PreparedDocxTemplate(path).render({"name": "x"})
+
+
+def test_line_breaks_and_tabs_in_values_still_become_words_own(tmp_path):
+    path = _template(tmp_path, "地址：{{ address }}")
+    prepared = PreparedDocxTemplate(path)
+    prepared.render({"address": "山东省济南市\n历下区\t88号"})
+    xml = prepared.docx.element.body.xml
+    assert "<w:br/>" in xml
+    assert "<w:tab/>" in xml
+    assert _body(prepared) == "地址：山东省济南市\n历下区\t88号"
