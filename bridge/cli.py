@@ -115,7 +115,15 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     scheduler = start_scheduler(app)  # the outbox: webhooks to the finance system
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="sealbridge")
+        # poll(), not select(): no FD_SETSIZE ceiling on open dashboard streams.
+        waitress.serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="sealbridge",
+            asyncore_use_poll=True,
+        )
     finally:
         scheduler.shutdown(wait=False)
         app.extensions["sealbridge"].close()

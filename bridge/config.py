@@ -136,6 +136,8 @@ DEFAULTS: dict[str, Any] = {
     # for, and login attempts.
     "LOGIN_CODES_PER_IP_PER_HOUR": 20,
     "LOGIN_TRIES_PER_IP_PER_HOUR": 30,
+    # Per client address and hour: verifications (public page and API).
+    "VERIFICATIONS_PER_IP_PER_HOUR": 60,
     # Reverse proxies in front of the bridge whose X-Forwarded-For is trusted
     # (0: the client is the peer), so per-IP limits see the real client.
     "PROXY_HOPS": 0,

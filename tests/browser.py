@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 
-import waitress
-
-from tests.wsgi_server import free_port
-
-__all__ = ["PHONE", "chromium", "free_port", "serve"]
+__all__ = ["PHONE", "chromium"]
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -32,17 +27,6 @@ PHONE = {
         "MicroMessenger/8.0.43.2480 WeChat"
     ),
 }
-
-
-@contextmanager
-def serve(app, port: int):
-    server = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
 
 
 @contextmanager

@@ -10,14 +10,12 @@ from __future__ import annotations
 import io
 import json
 
-from werkzeug.test import EnvironBuilder
-
 from bridge.extensions import db
 from bridge.models import Contract
 from bridge.services.audit import Actor, record_event
 from tests.parties import BORROWER, LENDER
 from tests.pdfs import chinese_pdf
-from tests.signed_client import SignedClient, new_api_app
+from tests.signed_client import SignedClient, multipart_body, new_api_app
 
 __all__ = [
     "BORROWER_ID",
@@ -54,7 +52,7 @@ def create_signed_contract(
     """Upload, verify the borrower's identity and SMS code (events), sign: COMPLETE."""
     created = api.post(
         "/api/v1/contracts",
-        **_multipart(
+        **multipart_body(
             {
                 "meta": json.dumps(
                     _upload_meta(biz_id, name, id_number, mobile), ensure_ascii=False
@@ -97,15 +95,6 @@ def create_signed_contract(
     )
     assert signed.get_json()["status"] == "COMPLETE", signed.get_json()
     return signed.get_json()
-
-
-def _multipart(fields: dict) -> dict:
-    """A multipart body encoded once, so the signature covers the bytes sent."""
-    environ = EnvironBuilder(method="POST", data=fields).get_environ()
-    return {
-        "body": environ["wsgi.input"].read(),
-        "content_type": environ["CONTENT_TYPE"],
-    }
 
 
 def store_clients(app) -> dict[str, SignedClient]:

@@ -10,6 +10,8 @@ import json as jsonlib
 import secrets
 import time
 
+from werkzeug.test import EnvironBuilder
+
 from bridge.auth.signing import sign
 from tests import log_watch
 
@@ -94,3 +96,12 @@ class SignedClient:
 
     def post(self, path: str, **options):
         return self.open("POST", path, **options)
+
+
+def multipart_body(fields: dict) -> dict:
+    """A multipart body encoded once, so the signature covers the bytes sent."""
+    environ = EnvironBuilder(method="POST", data=fields).get_environ()
+    return {
+        "body": environ["wsgi.input"].read(),
+        "content_type": environ["CONTENT_TYPE"],
+    }

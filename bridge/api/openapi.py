@@ -426,13 +426,12 @@ def openapi_document() -> dict:
                         }
                     },
                     ok={"type": "object"},
-                    errors=("400", "413", "422"),
+                    errors=("400", "413", "422", "429"),
                 )
             },
             "/api/v1/convert": {
                 "post": _op(
                     "Convert a .docx to PDF",
-                    signed=False,
                     pdf=True,
                     body={
                         "content": {
@@ -446,7 +445,7 @@ def openapi_document() -> dict:
                             }
                         }
                     },
-                    errors=("400", "413", "422", "503"),
+                    errors=("400", "401", "413", "422", "503"),
                 )
             },
         },

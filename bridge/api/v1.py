@@ -1,4 +1,8 @@
-"""REST API ``/api/v1``: signature verification and DOCX → PDF conversion."""
+"""REST API ``/api/v1``: signature verification and DOCX → PDF conversion.
+
+Verification is open to anyone within a per-address budget; conversion runs
+LibreOffice on the upload, so only signed requests of an app get it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import PurePath
 from flask import Blueprint, jsonify, request, send_file
 from werkzeug.datastructures import FileStorage
 
+from ..auth.requests import require_app
 from ..errors import InvalidInputError
 from ..services import conversion, verification
 
@@ -28,10 +33,12 @@ def _upload(what: str) -> FileStorage:
 
 @bp.post("/verify")
 def verify():
-    return jsonify(verification.verify(_upload("PDF").read()).to_dict())
+    report = verification.verify_for_anyone(_upload("PDF").read(), request.remote_addr)
+    return jsonify(report.to_dict())
 
 
 @bp.post("/convert")
+@require_app
 def convert():
     upload = _upload(".docx")
     pdf = conversion.convert_docx(upload.read())

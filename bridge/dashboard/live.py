@@ -1,7 +1,8 @@
 """Server-sent events: the viewer's contract events as they are recorded.
 
-The stream polls ``contract_events`` by id every ``DASHBOARD_POLL_SECONDS``
-and ends after ``DASHBOARD_STREAM_SECONDS`` (a worker thread is never held
+Events come from the process's :class:`EventFeed`, which reads
+``contract_events`` once every ``DASHBOARD_POLL_SECONDS`` for all streams. A
+stream ends after ``DASHBOARD_STREAM_SECONDS`` (a worker thread is never held
 for long); the browser's EventSource reconnects with ``Last-Event-ID`` and
 continues where it stopped. No transaction stays open between polls.
 """
@@ -15,7 +16,9 @@ from collections.abc import Iterator
 from flask import current_app
 
 from ..extensions import db
-from ..services.dashboard import Viewer, events_after
+from ..runtime import runtime
+from ..services.dashboard import Viewer
+from .event_feed import EventFeed
 
 __all__ = ["event_stream"]
 
@@ -33,12 +36,12 @@ def event_stream(viewer: Viewer, cursor: int) -> Iterator[str]:
     poll = config["DASHBOARD_POLL_SECONDS"]
     deadline = time.monotonic() + config["DASHBOARD_STREAM_SECONDS"]
     quiet_since = time.monotonic()
+    feed = runtime().cached("dashboard-event-feed", lambda: EventFeed(poll))
     yield f"retry: {int(poll * 2000)}\n\n"
     while True:
-        events = events_after(viewer, cursor, PAGE)
+        events, cursor = feed.after(viewer, cursor, PAGE)  # waits a poll for news
         db.session.close()
         for event in events:
-            cursor = event["id"]
             yield _message(event)
         now = time.monotonic()
         if events:
@@ -48,5 +51,3 @@ def event_stream(viewer: Viewer, cursor: int) -> Iterator[str]:
             yield ": keepalive\n\n"
         if now >= deadline:
             return
-        if len(events) < PAGE:  # else more are waiting: no pause
-            time.sleep(poll)

@@ -25,6 +25,7 @@ PROBLEMS = {
     "invalid_pdf": "该文件不是有效的PDF文件，无法验证。",
     "encrypted_pdf": "该PDF已加密，无法验证，请上传未加密的文件。",
     "csrf_failed": "页面已过期，请刷新后重新上传。",
+    "rate_limited": "验证次数过多，请一小时后再试。",
 }
 
 
@@ -71,4 +72,5 @@ def check():
     data = upload.read() if upload is not None else b""
     if not data:
         raise InvalidInputError("Choose a PDF file.", code="file_missing")
-    return _page(report=verification.verify(data), name=upload.filename)
+    report = verification.verify_for_anyone(data, request.remote_addr)
+    return _page(report=report, name=upload.filename)

@@ -694,7 +694,8 @@ def expire_due(now: datetime | None = None, limit: int = 100) -> int:
 
 
 def remind_contract(api_app: ApiApp, contract_id: str, actor: Actor) -> list[Signatory]:
-    """催签: remind everyone whose turn it is; persons get a fresh link by SMS."""
+    """催签: remind everyone whose turn it is by SMS: persons with a fresh link,
+    companies that seal by hand through their operators."""
     contract = find_contract(api_app, contract_id)
     if contract.status != ContractStatus.SIGNING:
         raise ConflictError(

@@ -88,27 +88,38 @@ def _last_hour(row: OneTimeCode, now: datetime) -> list[datetime]:
 
 
 def _hourly_limit(
-    recent: list[datetime], per_hour: int, now: datetime, what: str
+    recent: list[datetime],
+    per_hour: int,
+    now: datetime,
+    what: str,
+    code: str = "otp_rate_limited",
 ) -> None:
     if len(recent) >= per_hour:
         wait = math.ceil((min(recent) + timedelta(hours=1) - now).total_seconds())
         raise CodeError(
             f"Too many {what} this hour.",
-            code="otp_rate_limited",
+            code=code,
             status=429,
             retry_after=wait,
         )
 
 
-def throttle(key: str, per_hour: int, *, now: datetime | None = None) -> None:
+def throttle(
+    key: str,
+    per_hour: int,
+    *,
+    now: datetime | None = None,
+    code: str = "otp_rate_limited",
+) -> None:
     """Count one attempt against ``key`` (``login-code-ip:<address>``) — NOT committed.
 
-    :raises CodeError: 429 once ``per_hour`` attempts were counted in the hour.
+    :raises CodeError: 429 with ``code`` once ``per_hour`` attempts were counted
+        in the hour.
     """
     now = now or utcnow()
     row = _row(key)
     recent = _last_hour(row, now)
-    _hourly_limit(recent, per_hour, now, "attempts from this address")
+    _hourly_limit(recent, per_hour, now, "attempts from this address", code)
     row.sent_at = [m.isoformat() for m in recent] + [now.isoformat()]
 
 

@@ -14,10 +14,10 @@ from datetime import UTC, timedelta
 
 from sqlalchemy import select, update
 
-from ..domain.contracts import ContractStatus
+from ..domain.contracts import ContractStatus, SignatoryStatus
 from ..errors import BridgeError, NotFoundError
 from ..extensions import db
-from ..models import ApiApp, Contract, Signatory, SigningLink, utcnow
+from ..models import ApiApp, Contract, Operator, Signatory, SigningLink, utcnow
 from ..runtime import runtime
 from ..sms.outbox import enqueue_sms
 
@@ -116,26 +116,67 @@ def _has_live_link(signatory: Signatory) -> bool:
 def notify_turn(
     contract: Contract, turn: list[Signatory], *, reminder: bool = False
 ) -> list[Signatory]:
-    """SMS a signing link to each person whose turn it is (not committed).
+    """Text everyone whose turn it is (not committed). Returns who was messaged.
 
-    On a turn change only persons without a link yet get one; a reminder
-    (催签) sends everyone in turn a fresh link. Returns who was messaged.
+    A person gets a signing link; each operator of a company that seals by
+    hand gets word to seal at ``/op``. On a turn change only those not told
+    yet are; a reminder (催签) tells everyone in turn again, persons with a
+    fresh link.
     """
     sender = db.session.get(ApiApp, contract.app_id)
-    prefix = runtime().config["SMS_SIGNATURE"]
     messaged = []
     for signatory in turn:
-        if signatory.kind != "PERSONAL" or not signatory.mobile:
-            continue
-        if not reminder and _has_live_link(signatory):
-            continue
-        url = link_url(issue_link(signatory))
-        again = "提醒您尽快" if reminder else "邀请您"
-        enqueue_sms(
-            signatory.mobile,
-            f"{prefix}{signatory.name}您好，{sender.name}{again}签署《{contract.subject}》，"
-            f"请打开 {url} 完成实名认证和签署。",
-            "signing_link",
-        )
-        messaged.append(signatory)
+        if signatory.kind == "PERSONAL" and signatory.mobile:
+            if reminder or not _has_live_link(signatory):
+                _text_link(contract, signatory, sender, reminder)
+                messaged.append(signatory)
+        elif signatory.kind == "COMPANY" and not signatory.auto:
+            if (reminder or _order_just_began(signatory)) and _text_operators(
+                contract, signatory, sender, reminder
+            ):
+                messaged.append(signatory)
     return messaged
+
+
+def _text_link(
+    contract: Contract, signatory: Signatory, sender: ApiApp, reminder: bool
+) -> None:
+    url = link_url(issue_link(signatory))
+    again = "提醒您尽快" if reminder else "邀请您"
+    enqueue_sms(
+        signatory.mobile,
+        f"{runtime().config['SMS_SIGNATURE']}{signatory.name}您好，{sender.name}{again}"
+        f"签署《{contract.subject}》，请打开 {url} 完成实名认证和签署。",
+        "signing_link",
+    )
+
+
+def _order_just_began(signatory: Signatory) -> bool:
+    """No one of the signatory's routing order has signed by hand yet: its turn is new
+    (automatic seals of the same order go first, in the same step)."""
+    return not any(
+        other.routing_order == signatory.routing_order
+        and not other.auto
+        and other.status == SignatoryStatus.SIGNED
+        for other in signatory.contract.signatories
+    )
+
+
+def _text_operators(
+    contract: Contract, signatory: Signatory, sender: ApiApp, reminder: bool
+) -> bool:
+    """Tell the company's operators to seal; False when it has none."""
+    operators = db.session.scalars(
+        select(Operator).where(Operator.company == signatory.name)
+    ).all()
+    config = runtime().config
+    again = "提醒尽快" if reminder else "请"
+    for operator in operators:
+        enqueue_sms(
+            operator.mobile,
+            f"{config['SMS_SIGNATURE']}{operator.name}您好，{sender.name}发来的"
+            f"《{contract.subject}》待{signatory.name}盖章，{again}登录 "
+            f"{config['PUBLIC_URL'].rstrip('/')}/op 用印。",
+            "operator_turn",
+        )
+    return bool(operators)

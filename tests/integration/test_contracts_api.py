@@ -6,11 +6,9 @@ from __future__ import annotations
 import copy
 import json
 import re
-import threading
 
 import pdfplumber
 import pytest
-import waitress
 
 from bridge import create_app
 from bridge.documents.finance_templates import get_template
@@ -27,6 +25,7 @@ from tests.parties import GUARANTOR, LENDER
 from tests.pdfs import chinese_pdf, pdfsig, widgets
 from tests.signed_client import SignedClient
 from tests.webhook_receiver import WebhookReceiver
+from tests.wsgi_server import waitress_server
 
 pytestmark = pytest.mark.database
 
@@ -52,20 +51,15 @@ def bridge(seeded_home, tmp_path_factory, instances):
             receiver.secrets.extend(webhook_secrets(api_app))
             clients[tenant] = (api_app.app_key, secret)
             hooks[tenant] = webhook_secrets(api_app)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    state = {
-        "app": app,
-        "receiver": receiver,
-        "dealer": FinanceClient(base, *clients["JN001"]),
-        "other": FinanceClient(base, *clients["QD002"]),
-        "office": FinanceClient(base, *clients["*"]),
-        "webhook_secrets": hooks,
-    }
-    yield state
-    server.close()
+    with waitress_server(app) as base:
+        yield {
+            "app": app,
+            "receiver": receiver,
+            "dealer": FinanceClient(base, *clients["JN001"]),
+            "other": FinanceClient(base, *clients["QD002"]),
+            "office": FinanceClient(base, *clients["*"]),
+            "webhook_secrets": hooks,
+        }
     receiver.close()
     from bridge.services.conversion import converter
 

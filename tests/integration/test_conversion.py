@@ -35,8 +35,21 @@ from bridge.errors import (
 )
 from bridge.services.conversion import converter
 from tests.docx_files import chinese_docx, with_member
+from tests.signed_client import SignedClient, multipart_body, new_api_app
 
 TITLE = "关于印发汽车金融业务管理办法的通知"
+
+
+def _signed(app) -> SignedClient:
+    """A client signing as a new app of ``app`` (conversion is for apps only)."""
+    key, secret, _ = new_api_app(app)
+    return SignedClient(app.test_client(), key, secret)
+
+
+def _convert(client: SignedClient, docx: bytes):
+    """``POST /api/v1/convert`` of ``docx``."""
+    fields = {"file": (io.BytesIO(docx), "通知.docx")}
+    return client.post("/api/v1/convert", **multipart_body(fields))
 
 
 @pytest.fixture(scope="session")
@@ -315,9 +328,7 @@ def test_busy_pool_refuses_at_once_and_the_api_says_503(pool, notice, tmp_path):
         with pytest.raises(ConverterBusyError) as caught:
             remote.convert(notice)
         assert caught.value.retry_after >= 1
-        response = app.test_client().post(
-            "/api/v1/convert", data={"file": (io.BytesIO(notice), "通知.docx")}
-        )
+        response = _convert(_signed(app), notice)
         assert response.status_code == 503
         assert int(response.headers["Retry-After"]) >= 1
         assert response.json["code"] == "converter_busy"
@@ -334,19 +345,19 @@ def test_http_api_converts_and_rejects(pool, notice, tmp_path):
     app = create_app(
         {"HOME": str(tmp_path / "instance"), "CONVERSION_WORKERS": pool.endpoints()}
     )
-    client = app.test_client()
-    response = client.post(
-        "/api/v1/convert", data={"file": (io.BytesIO(notice), "通知.docx")}
-    )
+    client = _signed(app)
+    response = _convert(client, notice)
     assert response.status_code == 200, response.json
     assert response.mimetype == "application/pdf"
     assert TITLE in pdftotext(response.data)
-    bad = client.post(
-        "/api/v1/convert", data={"file": (io.BytesIO(b"not a docx"), "x.docx")}
-    )
+    bad = _convert(client, b"not a docx")
     assert bad.status_code == 422
     assert bad.json["code"] == "invalid_docx"
     assert client.post("/api/v1/convert").json["code"] == "file_missing"
+    unsigned = app.test_client().post(
+        "/api/v1/convert", data={"file": (io.BytesIO(notice), "通知.docx")}
+    )
+    assert (unsigned.status_code, unsigned.json["code"]) == (401, "missing_credentials")
 
 
 def test_cold_soffice_converts(notice, tmp_path):
@@ -444,12 +455,10 @@ def test_a_remote_conversion_worker_serves_the_bridge_and_looks_after_itself(
     app = create_app(
         {"HOME": str(tmp_path / "bridge"), "CONVERSION_TIMEOUT_SECONDS": 3}
     )
-    client = app.test_client()
+    client = _signed(app)
 
     def convert():
-        return client.post(
-            "/api/v1/convert", data={"file": (io.BytesIO(notice), "通知.docx")}
-        )
+        return _convert(client, notice)
 
     down = convert()  # nothing listens there yet
     assert down.status_code == 503

@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+import time
 
 import pytest
 import requests
+from sqlalchemy import event
 
 from bridge import create_app
+from bridge.dashboard.event_feed import EventFeed
 from bridge.extensions import db
 from bridge.models import Contract, OutboxMessage
+from bridge.services import dashboard
 from bridge.services.apps import create_api_app
+from bridge.services.audit import Actor, record_event
+from bridge.services.dashboard import Viewer
 from oa_plugin.ticket import make_login_ticket, make_ticket
 from tests.completed_contracts import (
     BORROWER_ID,
@@ -442,3 +449,49 @@ def test_the_archive_finds_a_stores_own_contracts_and_gives_their_evidence(bridg
     assert report.data.startswith(b"%PDF")
     hidden = jinan.get(f"/dashboard/contracts/{theirs['id']}/evidence-report")
     assert hidden.status_code == 404
+
+
+def test_live_streams_share_one_reader_of_new_events(bridge):
+    """Eight dashboards watching cost about one query a poll, not eight; each
+    still sees exactly its own tenant's new events."""
+    viewers = [Viewer(True, None)] * 4 + [Viewer(False, "JN001")] * 4
+    feed = EventFeed(poll_seconds=0.05)
+    seen: list[list[str]] = [[] for _ in viewers]
+    reads = []
+    stop = threading.Event()
+
+    def watch(slot: int) -> None:
+        with bridge.app_context():
+            cursor = dashboard.last_event_id(viewers[slot])
+            while not stop.is_set():
+                events, cursor = feed.after(viewers[slot], cursor, 100)
+                seen[slot] += [e["contractId"] for e in events]
+                db.session.close()
+
+    def count(_conn, _cursor, statement, *_):
+        if "contract_events" in statement:
+            reads.append(statement)
+
+    with bridge.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    threads = [threading.Thread(target=watch, args=(i,)) for i in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)
+        with bridge.app_context():
+            for contract_id in bridge.loans.values():
+                contract = db.session.get(Contract, contract_id)
+                record_event(contract, "reminded", Actor("test"))
+            db.session.commit()
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(5)
+        event.remove(engine, "before_cursor_execute", count)
+    jn, qd = bridge.loans["JN001"], bridge.loans["QD002"]
+    assert seen == [[jn, qd]] * 4 + [[jn]] * 4
+    polls = 0.8 / 0.05
+    assert len(reads) < 8 + 2 * polls  # starts, catch-ups and one read per poll

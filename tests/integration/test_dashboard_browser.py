@@ -17,10 +17,11 @@ from bridge.models import ApiApp
 from bridge.services import contracts
 from bridge.services.apps import create_api_app
 from bridge.services.audit import Actor
-from tests.browser import chromium, free_port, serve
+from tests.browser import chromium
 from tests.dashboard_data import completed_copy
 from tests.pdfs import chinese_pdf
 from tests.signer_contracts import create_loan
+from tests.wsgi_server import free_port, waitress_server
 
 pytestmark = [
     pytest.mark.database,
@@ -54,7 +55,7 @@ def bridge(home, cli):
         for tenant, name in (("JN001", "经销商甲"), ("QD002", "经销商乙")):
             api_app = create_api_app(name, tenant)[0]
             app.stores[tenant] = (api_app.id, create_loan(api_app, f"{tenant}-1").id)
-    with serve(app, port) as base:
+    with waitress_server(app, port) as base:
         app.base_url = base
         yield app
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import gc
-import threading
 from pathlib import Path
 
 import pytest
-import waitress
 
 from bridge import create_app
 from examples.finance_client import ApiError, FinanceClient, main
 from tests.pdfs import pdfsig
 from tests.signed_client import new_api_app
+from tests.wsgi_server import waitress_server
 
 pytestmark = pytest.mark.database
 
@@ -21,15 +19,8 @@ pytestmark = pytest.mark.database
 def live_bridge(home):
     """The bridge under waitress on loopback, as ``sealbridge serve`` runs it."""
     app = create_app({"HOME": str(home)})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.effective_port}"
-    # urllib3 closes pooled connections only when their pool is collected (and
-    # a caught ApiError's traceback holds one): collect, so waitress sees EOF.
-    gc.collect()
-    server.close()
-    thread.join(timeout=5)
+    with waitress_server(app, threads=2) as url:
+        yield app, url
 
 
 def test_signed_calls_over_http(live_bridge, tmp_path):

@@ -16,7 +16,7 @@ from bridge.services.apps import create_api_app
 from bridge.services.audit import Actor
 from tests.pdfs import red_fraction
 from tests.signed_client import SignedClient, new_api_app
-from tests.signer_contracts import DEALER, create_loan, latest_code
+from tests.signer_contracts import DEALER, create_loan, latest_code, texts_to
 
 MOBILE = "13700000001"
 
@@ -73,6 +73,25 @@ def _log_in(bridge, client):
     )
     assert answer.status_code == 200, answer.get_json()
     return answer.get_json()["redirect"]
+
+
+def test_operators_are_texted_once_when_their_company_s_turn_comes(bridge):
+    """Once when the turn begins, again on 催签; never before their turn."""
+    with bridge.app_context():
+        api_app = db.session.get(ApiApp, bridge.api_app_id)
+        contract = create_loan(api_app, "OP-TEXT")
+        assert texts_to(MOBILE) == []  # borrower's turn
+        for person in contract.signatories[:2]:
+            contracts.sign_in_turn(contract, person, Actor("test"))
+        texts = texts_to(MOBILE)
+        assert len(texts) == 1
+        assert f"《{contract.subject}》待{DEALER}盖章" in texts[0]
+        assert texts[0].startswith("【重汽金融】赵六您好")
+        assert "/op 用印" in texts[0]
+        contracts.remind_contract(api_app, contract.id, Actor("test"))
+        again = texts_to(MOBILE)
+        assert len(again) == 2
+        assert "提醒尽快登录" in again[1]
 
 
 def test_the_operator_previews_and_seals_with_an_authorised_seal(bridge, tmp_path):

@@ -6,10 +6,8 @@ import datetime
 import io
 import json
 import subprocess
-import threading
 
 import pytest
-import waitress
 from asn1crypto import algos, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,6 +17,7 @@ from cryptography.x509.oid import NameOID
 
 from bridge import create_app
 from tests.pdfs import chinese_pdf, pdfsig
+from tests.wsgi_server import waitress_server
 
 
 def _timestamp_request(
@@ -331,12 +330,8 @@ def test_ecdsa_pki_and_seals(tmp_path):
 def live_bridge(home):
     """The bridge served over real HTTP on loopback (its TSA for other instances)."""
     app = create_app({"HOME": str(home)})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with waitress_server(app, threads=2) as url:
+        yield url
 
 
 def test_external_tsa_over_http_and_failover(

@@ -17,13 +17,14 @@ from bridge.models import ApiApp, Contract
 from bridge.scheduler import start_scheduler
 from bridge.services import operators
 from bridge.services.storage import storage
-from tests.browser import PHONE, chromium, free_port, serve
+from tests.browser import PHONE, chromium
 from tests.pdfs import pdfsig
 from tests.signer_contracts import (
     DEALER,
     create_template_loan,
     latest_code,
 )
+from tests.wsgi_server import free_port, waitress_server
 
 OPERATOR = "13700000001"
 
@@ -49,7 +50,7 @@ def bridge(home):
 
         app.api_app_id = create_api_app("经销商甲", "JN001")[0].id
     scheduler = start_scheduler(app)  # delivers the texts, as in `serve`
-    with serve(app, port) as base:
+    with waitress_server(app, port) as base:
         app.base_url = base
         yield app
     scheduler.shutdown()

@@ -14,9 +14,10 @@ import json
 import pytest
 
 from tests import log_watch
-from tests.completed_contracts import _multipart, store_clients
+from tests.completed_contracts import store_clients
 from tests.parties import BORROWER, LENDER
 from tests.pdfs import chinese_pdf
+from tests.signed_client import multipart_body
 
 log_watch.install()
 
@@ -46,7 +47,7 @@ def upload_body(
 
 def multipart_upload(meta, pdf: bytes) -> dict:
     """The multipart body (``meta`` as JSON, ``pdf`` as the file) and its type."""
-    return _multipart(
+    return multipart_body(
         {
             "meta": json.dumps(meta, ensure_ascii=False),
             "file": (io.BytesIO(pdf), "loan.pdf", "application/pdf"),

@@ -28,6 +28,7 @@ from tests.security.hostile_files import (
     SEAL_PLACEMENTS,
     svg_with_doctype,
 )
+from tests.signed_client import multipart_body
 
 BROKEN_STRUCTURE = {
     "truncated",
@@ -46,7 +47,8 @@ FOUND_DOCXS = sorted(CORPUS.glob("*.docx"))
 @pytest.fixture(scope="module")
 def world(seeded_home, instances, tmp_path_factory):
     home = instances.new(tmp_path_factory.mktemp("files") / "i", copy_of=seeded_home)
-    app = create_app({"HOME": str(home)})
+    # Each file is verified once here; the hourly budget is test_rate_limits'.
+    app = create_app({"HOME": str(home), "VERIFICATIONS_PER_IP_PER_HOUR": 10_000})
     return app, store_clients(app)["JN001"]
 
 
@@ -70,19 +72,26 @@ def _assert_clear_refusal(response, app) -> None:
     assert app.test_client().get("/health").status_code == 200
 
 
-def _post_file(app, path: str, data: bytes, name: str):
+def _verify(app, pdf: bytes):
+    """``POST /api/v1/verify``: anyone may."""
     return app.test_client().post(
-        path,
-        data={"file": (io.BytesIO(data), name)},
+        "/api/v1/verify",
+        data={"file": (io.BytesIO(pdf), "x.pdf")},
         content_type="multipart/form-data",
     )
+
+
+def _convert(store, docx: bytes):
+    """``POST /api/v1/convert``, signed by a store's app."""
+    fields = {"file": (io.BytesIO(docx), "x.docx")}
+    return store.post("/api/v1/convert", **multipart_body(fields))
 
 
 @pytest.mark.parametrize("name", [*PDFS, *(p.name for p in FOUND_PDFS)])
 def test_hostile_pdfs_are_refused_clearly(world, name):
     app, store = world
     data = PDFS[name]() if name in PDFS else (CORPUS / name).read_bytes()
-    verified = _within_limit(lambda: _post_file(app, "/api/v1/verify", data, "x.pdf"))
+    verified = _within_limit(lambda: _verify(app, data))
     if verified.status_code == 200:  # a readable PDF with nothing signed
         assert verified.get_json()["signatures"] == []
     else:
@@ -118,11 +127,9 @@ def _seal_refusal(pdf: bytes, seal: str, placement) -> BridgeError | None:
 
 @pytest.mark.parametrize("name", [*DOCXS, *(p.name for p in FOUND_DOCXS)])
 def test_hostile_docx_files_are_refused_clearly(world, name):
-    app, _ = world
+    app, store = world
     data = DOCXS[name]() if name in DOCXS else (CORPUS / name).read_bytes()
-    converted = _within_limit(
-        lambda: _post_file(app, "/api/v1/convert", data, "x.docx")
-    )
+    converted = _within_limit(lambda: _convert(store, data))
     _assert_clear_refusal(converted, app)
 
 
@@ -138,8 +145,8 @@ def test_hostile_docx_files_are_refused_clearly(world, name):
     ],
 )
 def test_docx_attacks_are_named(world, name, code):
-    app, _ = world
-    response = _post_file(app, "/api/v1/convert", DOCXS[name](), "x.docx")
+    _, store = world
+    response = _convert(store, DOCXS[name]())
     assert response.get_json()["code"] == code
 
 

@@ -4,11 +4,13 @@ Per subject (tests/unit/test_one_time_codes.py): one code a minute, five an
 hour, five wrong codes lock for 15 minutes. Per client address, across every
 mobile (here): operator login codes asked for and login attempts, so one
 client can neither text every operator nor try codes on every mobile; a
-forged X-Forwarded-For counts only behind a configured proxy.
+forged X-Forwarded-For counts only behind a configured proxy. Public
+verification (API and page) has an hourly budget per address too.
 """
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -17,6 +19,7 @@ from bridge import create_app
 from bridge.extensions import db
 from bridge.models import ApiApp
 from bridge.services.apps import create_api_app
+from tests.pdfs import chinese_pdf
 from tests.signer_contracts import BORROWER, create_loan, link_path
 from tests.signer_pages import verify_identity
 
@@ -125,3 +128,43 @@ def test_a_signer_gets_one_code_a_minute(signer):
     again = client.post(f"{path}/code", headers=headers)
     assert (again.status_code, again.get_json()["code"]) == (429, "otp_rate_limited")
     assert 0 < int(again.headers["Retry-After"]) <= 60
+
+
+def _verifier(home, address: str):
+    app = create_app({"HOME": str(home), "VERIFICATIONS_PER_IP_PER_HOUR": 2})
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _verify_by_api(client):
+    return client.post(
+        "/api/v1/verify",
+        data={"file": (io.BytesIO(chinese_pdf(1)), "x.pdf")},
+        content_type="multipart/form-data",
+    )
+
+
+def _verify_on_the_page(client):
+    form = client.get("/verify/").get_data(as_text=True)
+    return client.post(
+        "/verify/",
+        data={
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form)[1],
+            "file": (io.BytesIO(chinese_pdf(1)), "x.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_public_verification_has_an_hourly_budget_per_address(home):
+    client = _verifier(home, "203.0.113.9")
+    assert _verify_by_api(client).status_code == 200
+    assert _verify_on_the_page(client).status_code == 200
+    refused = _verify_by_api(client)
+    assert (refused.status_code, refused.get_json()["code"]) == (429, "rate_limited")
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    page = _verify_on_the_page(client)
+    assert page.status_code == 429
+    assert "验证次数过多" in page.get_data(as_text=True)
+    assert _verify_by_api(_verifier(home, "198.51.100.9")).status_code == 200
