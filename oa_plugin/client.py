@@ -1,7 +1,8 @@
 """A zeep client for e-cology's WorkflowService and DocService.
 
 Works against a real e-cology and the sandbox alike: both are loaded from
-their ``?wsdl``. Every call has a connect and a read timeout. DocService
+their ``?wsdl``. Every call has a connect and a read timeout, and a series of
+calls can share a deadline (:meth:`EcologyClient.deadline`). DocService
 needs a session from ``login``; the OA forgets sessions (restart, expiry), and
 then answers ``0`` / nil, so a call that looks like that logs in again once and
 is repeated.
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +60,26 @@ def _request_state(info) -> RequestState:
     )
 
 
+class _DeadlineTransport(Transport):
+    """zeep's transport whose read timeout never runs past the calling thread's
+    deadline, if it has one."""
+
+    def __init__(self, deadlines: threading.local, **options) -> None:
+        self._deadlines = deadlines
+        super().__init__(**options)
+
+    @property
+    def operation_timeout(self) -> float:
+        deadline = getattr(self._deadlines, "at", None)
+        if deadline is None:
+            return self._timeout
+        return max(0.01, min(self._timeout, deadline - time.monotonic()))
+
+    @operation_timeout.setter
+    def operation_timeout(self, seconds: float) -> None:
+        self._timeout = seconds
+
+
 class EcologyClient:
     def __init__(
         self,
@@ -75,14 +98,31 @@ class EcologyClient:
         self._clients: dict[str, zeep.Client] = {}
         self._session: str | None = None
         self._lock = threading.Lock()
+        self._deadlines = threading.local()
+
+    @contextmanager
+    def deadline(self, seconds: float) -> Iterator[None]:
+        """The calls this thread makes inside take ``seconds`` at most, together.
+
+        A call that would start after it raises :class:`OaUnavailable`; one under
+        way has its read timeout cut to what is left.
+        """
+        self._deadlines.at = time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self._deadlines.at = None
 
     def _service(self, name: str):
         with self._lock:
             if name not in self._clients:
                 http = requests.Session()
                 http.trust_env = False
-                transport = Transport(
-                    session=http, timeout=self.timeout, operation_timeout=self.timeout
+                transport = _DeadlineTransport(
+                    self._deadlines,
+                    session=http,
+                    timeout=self.timeout,
+                    operation_timeout=self.timeout,
                 )
                 try:
                     self._clients[name] = zeep.Client(
@@ -93,6 +133,9 @@ class EcologyClient:
             return self._clients[name].service
 
     def _call(self, name: str, operation: str, *args):
+        deadline = getattr(self._deadlines, "at", None)
+        if deadline is not None and time.monotonic() >= deadline:
+            raise OaUnavailable(f"{operation}: no time left before the deadline")
         try:
             return getattr(self._service(name), operation)(*args)
         except Fault as exc:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import case, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ..errors import ConflictError, NotFoundError
@@ -70,14 +70,44 @@ def _due(now: datetime) -> tuple:
     )
 
 
+@dataclass(frozen=True)
+class Leases:
+    """How long a claim holds, by kind: well past the slowest send, so no other
+    node takes a message while it is still being sent. It is also how long the
+    messages a crashed node had claimed wait before another node retries."""
+
+    request: timedelta
+    """Webhooks and SMS: one request each, three times its timeout."""
+    pushback: timedelta
+    """OA pushbacks: several calls within one budget."""
+
+    @classmethod
+    def of_config(cls) -> Leases:
+        from ..services.oa_pushback import budget_seconds
+
+        config = runtime().config
+        single = max(
+            config["WEBHOOK_TIMEOUT_SECONDS"], config["SMS_HTTP_TIMEOUT_SECONDS"]
+        )
+        return cls(
+            request=timedelta(seconds=3 * single + 10),
+            pushback=timedelta(seconds=budget_seconds() + 10),
+        )
+
+
 def _claim_next(
-    now: datetime, lease: timedelta, only_id: int | None = None
+    now: datetime, leases: Leases, only_id: int | None = None
 ) -> int | None:
     """Claim the oldest due message (or ``only_id`` if due); its id, or None."""
     query = select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id)
     if only_id is not None:
         query = query.where(OutboxMessage.id == only_id)
-    claim = update(OutboxMessage).values(claimed_until=now + lease)
+    claim = update(OutboxMessage).values(
+        claimed_until=case(
+            (OutboxMessage.kind == "oa_pushback", now + leases.pushback),
+            else_=now + leases.request,
+        )
+    )
     if db.engine.dialect.name == "postgresql":
         message_id = db.session.scalar(
             query.limit(1).with_for_update(skip_locked=True, of=OutboxMessage)
@@ -214,14 +244,6 @@ def _attempt(
     return outcome
 
 
-def _lease() -> timedelta:
-    """How long a claim holds: well past the slowest send. It is also how long
-    the messages a crashed node had claimed wait before another node retries."""
-    config = runtime().config
-    slowest = max(config["WEBHOOK_TIMEOUT_SECONDS"], config["SMS_HTTP_TIMEOUT_SECONDS"])
-    return timedelta(seconds=3 * slowest + 10)
-
-
 def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult:
     """Deliver up to ``limit`` due messages, oldest first (inside an app context).
 
@@ -230,11 +252,11 @@ def dispatch_due(limit: int = 20, now: datetime | None = None) -> DispatchResult
         a later time to skip waiting out the backoff.
     """
     clock = utcnow if now is None else lambda: now
-    lease = _lease()
+    leases = Leases.of_config()
     counts = {"delivered": 0, "failed": 0, "dead": 0}
     with requests.Session() as http:
         for _ in range(limit):
-            message_id = _claim_next(clock(), lease)
+            message_id = _claim_next(clock(), leases)
             if message_id is None:
                 break
             counts[_attempt(http, message_id, clock)] += 1
@@ -248,8 +270,7 @@ def dispatch_now(message_id: int) -> str | None:
     a failure is left to the scheduled passes. The outcome, or None if the
     message was not due (taken by someone else, or already sent).
     """
-    lease = _lease()
-    if _claim_next(utcnow(), lease, only_id=message_id) is None:
+    if _claim_next(utcnow(), Leases.of_config(), only_id=message_id) is None:
         return None
     with requests.Session() as http:
         return _attempt(http, message_id, utcnow)

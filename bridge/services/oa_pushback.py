@@ -17,7 +17,15 @@ from ..runtime import runtime
 from .oa_settings import oa_settings, require
 from .storage import storage
 
-__all__ = ["client", "deliver", "enqueue_documents"]
+__all__ = ["budget_seconds", "client", "deliver", "enqueue_documents"]
+
+CALLS_BUDGETED = 3
+"""A pushback's calls (find, create, submit, ...) share three calls' timeouts."""
+
+
+def budget_seconds() -> float:
+    """The most one pushback may take; the outbox's claim lease outlasts it."""
+    return CALLS_BUDGETED * oa_settings()["timeout_seconds"]
 
 
 def client() -> EcologyClient:
@@ -49,8 +57,10 @@ def enqueue_documents(job: Pushback, pdfs: list[bytes]) -> list[str]:
 def deliver(payload: dict) -> str | None:
     """Push one queued job; None when done, else why not (to retry)."""
     job = Pushback.from_dict(payload)
+    oa = client()
     try:
-        push_documents(client(), job, [storage().get(s) for s in payload["sha256"]])
+        with oa.deadline(budget_seconds()):
+            push_documents(oa, job, [storage().get(s) for s in payload["sha256"]])
     except (OaError, StorageUnavailableError) as exc:
         return f"{type(exc).__name__}: {exc}"
     return None

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import UTC, timedelta
 
 import pytest
 import zeep
+from sqlalchemy import select
 
 from bridge import create_app
 from bridge.extensions import db
 from bridge.models import OutboxMessage, utcnow
-from bridge.outbox.dispatch import dispatch_due
+from bridge.outbox import enqueue_pushback
+from bridge.outbox.dispatch import Leases, _claim_next, dispatch_due
 from bridge.services.oa_pushback import client, enqueue_documents
+from bridge.sms.outbox import enqueue_sms
+from oa_plugin.client import EcologyClient, OaUnavailable
 from oa_plugin.pushback import Document, Pushback
 from tests.oa import main_table, sandbox_docs, sandbox_server
+from tests.wsgi_server import LoopbackServer
 
 PDF = b"%PDF-1.4\n% sealed contract\n"
 
@@ -138,3 +144,74 @@ def test_wrong_oa_password_fails_and_is_retried(home, sandbox):
         assert dispatch_due().failed == 1
         message = db.session.scalars(db.select(OutboxMessage)).one()
     assert "login" in message.last_error
+
+
+def _slow(app, seconds: float):
+    """``app`` answering every SOAP call ``seconds`` late (WSDLs at once)."""
+
+    def answer(environ, start_response):
+        if environ["REQUEST_METHOD"] == "POST":
+            time.sleep(seconds)
+        return app(environ, start_response)
+
+    return answer
+
+
+def _find_until_refused(oa: EcologyClient, marker: str) -> None:
+    while True:
+        oa.find_doc(marker)
+
+
+def test_a_pushback_s_calls_share_one_deadline(sandbox):
+    """A slow OA cannot hold a pushback past its budget, call after call."""
+    slow = LoopbackServer(_slow(sandbox.app, 1.5)).start()
+    try:
+        oa = EcologyClient(slow.url, "sealbridge", "oa-pass", timeout=5)
+        request_id = _new_request(sandbox)
+        assert oa.get_request(request_id, 2).node == "申请"  # 1.5 s, within 5 s
+        started = time.monotonic()
+        with pytest.raises(OaUnavailable), oa.deadline(1.0):
+            oa.get_request(request_id, 2)  # cut to what is left of 1 s
+        assert time.monotonic() - started < 1.5
+        started = time.monotonic()
+        with pytest.raises(OaUnavailable), oa.deadline(2.0):
+            _find_until_refused(oa, _marker(request_id))
+        assert time.monotonic() - started < 2 + 1.5
+        with pytest.raises(OaUnavailable, match="no time left"), oa.deadline(0):
+            oa.get_request(request_id, 2)
+        assert oa.get_request(request_id, 2).node == "申请"  # no deadline after it
+    finally:
+        slow.stop()
+
+
+def test_a_pushback_s_claim_outlasts_its_budget_and_a_webhook_s_its_timeout(home):
+    oa = {"url": "http://127.0.0.1:9", "login": "x", "timeout_seconds": 7}
+    app = create_app(
+        {
+            "HOME": str(home),
+            "OA": oa,
+            "WEBHOOK_TIMEOUT_SECONDS": 2,
+            "SMS_HTTP_TIMEOUT_SECONDS": 3,
+        }
+    )
+    with app.app_context():
+        leases = Leases.of_config()
+        assert leases.pushback == timedelta(seconds=3 * 7 + 10)
+        assert leases.request == timedelta(seconds=3 * 3 + 10)
+        enqueue_pushback({"request_id": 1}, subject_id="oa:1")
+        enqueue_sms("13700000001", "测试", "test")
+        db.session.commit()
+        now = utcnow()
+        claimed = [_claim_next(now, leases), _claim_next(now, leases)]
+        kinds = {
+            m.kind: m.claimed_until
+            for m in db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+            )
+        }
+    assert _aware(kinds["oa_pushback"]) == now + leases.pushback
+    assert _aware(kinds["sms"]) == now + leases.request
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
