@@ -8,9 +8,13 @@ document changed afterwards, which PAdES baseline level was reached and where
 the seal is drawn.
 
 Validation never touches the network: revocation data comes only from the
-caller and from the document's DSS, and certificates are checked at ``now``
-(there is no past-time validation from proof of existence). Every failure a
-user can cause surfaces as a :mod:`bridge.errors` error.
+caller and from the document's DSS. Entries are checked newest first, as
+PAdES-LTA intends: the newest document timestamp at ``now``, every older entry
+at the time the next valid document timestamp after it proves. So an event
+certificate that expired a month after its signature, or a timestamp
+authority certificate renewed since, still counts at the time it was used,
+for as long as the archive timestamps are kept up. Every failure a user can
+cause surfaces as a :mod:`bridge.errors` error.
 """
 
 from __future__ import annotations
@@ -127,6 +131,8 @@ class SignatureReport:
     signing_time: str | None
     timestamp_time: str | None
     timestamp_authority: str | None
+    validation_time: str | None
+    """When certificates were checked: now, or what a later timestamp proves."""
     intact: bool
     valid: bool
     trusted: bool
@@ -175,6 +181,7 @@ class _Checked:
     field_ref: generic.IndirectObject
     revision: int
     validated: tuple[EmbeddedPdfSignature, Status] | None
+    validated_at: datetime | None = None
 
 
 def verify_pdf(
@@ -196,13 +203,16 @@ def verify_pdf(
     with pdf_errors():
         dss = _read_dss(reader)
 
-        def new_context() -> ValidationContext:
+        def new_context(moment: datetime) -> ValidationContext:
             # A fresh context per signature: pyHanko closes it after each use.
             kwargs: dict[str, Any] = {
                 "trust_roots": list(trust_roots),
                 "other_certs": list(other_certs),
                 "crls": list(crls),
-                "moment": now,
+                "moment": moment,
+                # A CRL issued after ``moment`` that does not list a
+                # certificate still shows it was not revoked at ``moment``.
+                "retroactive_revinfo": True,
                 "allow_fetching": False,
                 "revocation_mode": "soft-fail",
             }
@@ -210,15 +220,23 @@ def verify_pdf(
                 return ValidationContext(**kwargs)
             return dss.as_validation_context(kwargs)
 
-        checked = sorted(
-            (
-                _check(reader, name, field_ref, new_context)
-                for name, _, field_ref in enumerate_sig_fields(
-                    reader, filled_status=True
-                )
-            ),
+        fields = enumerate_sig_fields(reader, filled_status=True)
+        newest_first = sorted(
+            (_open(reader, name, field_ref) for name, _, field_ref in fields),
             key=lambda item: item.revision,
+            reverse=True,
         )
+        proven = now or datetime.now(UTC)
+        checked = []
+        for field in newest_first:
+            result = _check(field, new_context, proven)
+            checked.append(result)
+            status = result.validated[1] if result.validated else None
+            if isinstance(status, DocumentTimestampStatus) and (
+                status.intact and status.valid and status.trusted
+            ):
+                proven = status.timestamp  # older entries existed by then
+        checked.reverse()
         annotation_pages = _annotation_pages(reader)
         reports = tuple(
             _report(reader, item, checked, annotation_pages) for item in checked
@@ -234,34 +252,60 @@ def _read_dss(handler: PdfHandler) -> DocumentSecurityStore | None:
         return None
 
 
-def _check(
-    reader: PdfFileReader,
-    field_name: str,
-    field_ref: generic.IndirectObject,
-    new_context: Callable[[], ValidationContext],
-) -> _Checked:
-    """Validate one field; a malformed signature must not hide the others."""
+@dataclass(frozen=True)
+class _Opened:
+    """A filled signature field, its signature read (None if unreadable)."""
+
+    field_name: str
+    field_ref: generic.IndirectObject
+    revision: int
+    embedded: EmbeddedPdfSignature | None
+
+
+def _open(
+    reader: PdfFileReader, field_name: str, field_ref: generic.IndirectObject
+) -> _Opened:
     try:
         with pdf_errors():
             embedded = EmbeddedPdfSignature(reader, field_ref, field_name)
+            return _Opened(field_name, field_ref, embedded.signed_revision, embedded)
+    except InvalidPdfError as exc:
+        logger.warning("signature %r cannot be read: %s", field_name, exc)
+        # Filling a field updates it, so its last change is the signing revision.
+        revision = reader.xrefs.get_last_change(field_ref.reference)
+        return _Opened(field_name, field_ref, revision, None)
+
+
+def _check(
+    item: _Opened,
+    new_context: Callable[[datetime], ValidationContext],
+    moment: datetime,
+) -> _Checked:
+    """Validate one field at ``moment``; a malformed one must not hide the others."""
+    unreadable = _Checked(item.field_name, item.field_ref, item.revision, None)
+    embedded = item.embedded
+    if embedded is None:
+        return unreadable
+    try:
+        with pdf_errors():
             status: Status
             if embedded.sig_object_type == "/DocTimeStamp":
                 status = validate_pdf_timestamp(
-                    embedded, validation_context=new_context()
+                    embedded, validation_context=new_context(moment)
                 )
             else:
-                context = new_context()
+                context = new_context(moment)
                 status = validate_pdf_signature(
                     embedded,
                     signer_validation_context=context,
                     ts_validation_context=context,
                 )
     except InvalidPdfError as exc:
-        logger.warning("signature %r cannot be validated: %s", field_name, exc)
-        # Filling a field updates it, so its last change is the signing revision.
-        revision = reader.xrefs.get_last_change(field_ref.reference)
-        return _Checked(field_name, field_ref, revision, None)
-    return _Checked(field_name, field_ref, embedded.signed_revision, (embedded, status))
+        logger.warning("signature %r cannot be validated: %s", item.field_name, exc)
+        return unreadable
+    return _Checked(
+        item.field_name, item.field_ref, item.revision, (embedded, status), moment
+    )
 
 
 def _report(
@@ -287,6 +331,7 @@ def _report(
             signing_time=None,
             timestamp_time=None,
             timestamp_authority=None,
+            validation_time=None,
             intact=False,
             valid=False,
             trusted=False,
@@ -334,6 +379,7 @@ def _report(
         signing_time=signing_time,
         timestamp_time=timestamp_time,
         timestamp_authority=authority,
+        validation_time=_iso(item.validated_at),
         intact=status.intact,
         valid=status.valid,
         trusted=trusted,
