@@ -58,7 +58,9 @@ class Contract(db.Model):
         DateTime(timezone=True), default=utcnow, index=True
     )
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), index=True
+    )
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_event_hash: Mapped[str | None] = mapped_column(String(64))
