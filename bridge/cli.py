@@ -311,13 +311,21 @@ def operators() -> None:
 @operators.command("add")
 @click.option("--mobile", required=True)
 @click.option("--name", required=True)
-@click.option("--company", required=True, help="As the contracts name it.")
+@click.option("--company", required=True, help="The company's name.")
+@click.option(
+    "--credit-code",
+    help="The company's unified social credit code: contracts are matched by it "
+    "(else by the name, as the contracts write it).",
+)
 @in_app
-def operators_add(mobile, name, company) -> None:
+def operators_add(mobile, name, company, credit_code) -> None:
     from .services.operators import add_operator
 
-    operator = add_operator(mobile, name, company)
-    click.echo(f"{operator.mobile}\t{operator.name}\t{operator.company}")
+    operator = add_operator(mobile, name, company, credit_code)
+    click.echo(
+        f"{operator.mobile}\t{operator.name}\t{operator.company}"
+        f"\t{operator.credit_code or '-'}"
+    )
 
 
 def _offset(value: str) -> tuple[float, float]:

@@ -18,6 +18,7 @@ from bridge.services.audit import Actor
 
 FONT = "STSong-Light"
 DEALER = "济南重汽商用车销售服务有限公司"
+DEALER_CREDIT_CODE = "91370100MA3C5XK21P"  # the demo operator's company
 BORROWER = {
     "name": "王小明",
     "id_number": "370102199001011231",
@@ -66,7 +67,9 @@ def _party(role, kind, order, keyword, person=None, **extra):
     return party | (person or {}) | extra
 
 
-def create_loan(api_app: ApiApp, biz_id: str, *, expires_at=None, guarantor=True):
+def create_loan(
+    api_app: ApiApp, biz_id: str, *, expires_at=None, guarantor=True, dealer=DEALER
+):
     """Borrower 1, guarantor 2, dealer 3, lender 4 (auto); sent at once."""
     parties = [_party("borrower", "PERSONAL", 1, KEYWORDS[0], BORROWER)]
     if guarantor:
@@ -77,8 +80,8 @@ def create_loan(api_app: ApiApp, biz_id: str, *, expires_at=None, guarantor=True
             "COMPANY",
             3,
             KEYWORDS[2],
-            name=DEALER,
-            credit_code="91370100MA3C5Y1X2P",
+            name=dealer,
+            credit_code=DEALER_CREDIT_CODE,
         ),
         _party(
             "lender",

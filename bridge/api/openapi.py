@@ -340,7 +340,7 @@ def openapi_document() -> dict:
                             "required": ["mobile", "name", "company"],
                             "properties": {
                                 k: {"type": "string"}
-                                for k in ("mobile", "name", "company")
+                                for k in ("mobile", "name", "company", "creditCode")
                             },
                         }
                     ),
@@ -562,6 +562,7 @@ _SCHEMAS = {
             "mobile": {"type": "string"},
             "name": {"type": "string"},
             "company": {"type": "string"},
+            "creditCode": {"type": ["string", "null"]},
             "seals": {"type": "array", "items": {"type": "string"}},
         },
     },

@@ -28,6 +28,7 @@ def _operator_json(operator) -> dict:
         "mobile": operator.mobile,
         "name": operator.name,
         "company": operator.company,
+        "creditCode": operator.credit_code,
         "seals": [seal.name for seal in operators.authorized_seals(operator)],
     }
 
@@ -41,6 +42,7 @@ def add_operator():
         str(body.get("mobile") or ""),
         str(body.get("name") or ""),
         str(body.get("company") or ""),
+        str(body.get("creditCode") or "") or None,
     )
     return jsonify(_operator_json(operator)), 201
 

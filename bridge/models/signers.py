@@ -92,6 +92,9 @@ class Operator(db.Model):
     mobile: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     company: Mapped[str] = mapped_column(String(128), index=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    """The company's unified social credit code: how contracts are matched, when
+    known (names get written differently); else by ``company``."""
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )

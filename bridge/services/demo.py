@@ -40,7 +40,12 @@ DEMO_APPS = (
     ("济南重汽商用车销售服务有限公司", "JN001", False),
     ("总部", "*", True),
 )
-DEMO_OPERATOR = ("13700000001", "赵六", "济南重汽商用车销售服务有限公司")
+DEMO_OPERATOR = (
+    "13700000001",
+    "赵六",
+    "济南重汽商用车销售服务有限公司",
+    "91370100MA3C5XK21P",  # as in the loan contract template's example
+)
 """Logs in at /op (codes at /dev/sms) and seals with the dealer's contract seal."""
 DEMO_DASHBOARD_USERS = (
     ("13600000001", "张总", "head_office", None, 6),
@@ -99,9 +104,9 @@ def seed_demo() -> list[str]:
     for company, kind in DEMO_SEALS:
         if (company, kind) not in existing:
             done.append(f"created seal {create_seal(company=company, kind=kind).name}")
-    mobile, name, company = DEMO_OPERATOR
+    mobile, name, company, credit_code = DEMO_OPERATOR
     if not db.session.scalar(select(Operator).where(Operator.mobile == mobile)):
-        add_operator(mobile, name, company)
+        add_operator(mobile, name, company, credit_code)
         authorize_seal(f"{company}合同专用章", mobile, "demo")
         done.append(f"created operator {name} ({mobile}) of {company}")
     for mobile, name, role, tenant, oa_user in DEMO_DASHBOARD_USERS:

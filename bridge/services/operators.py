@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..domain.contracts import ContractStatus, SignatoryStatus
-from ..domain.validators import check_mobile
+from ..domain.validators import check_credit_code, check_mobile
 from ..errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from ..extensions import db
 from ..models import Contract, Operator, Seal, SealAuthorization, Signatory
@@ -43,17 +43,35 @@ __all__ = [
 ]
 
 
-def add_operator(mobile: str, name: str, company: str) -> Operator:
-    problem = check_mobile(mobile)
-    if problem or not name.strip() or not company.strip():
+def add_operator(
+    mobile: str, name: str, company: str, credit_code: str | None = None
+) -> Operator:
+    """Register an operator of ``company``; with its ``credit_code`` (best) the
+    operator's contracts are found by code, else by the company's name."""
+    problems = {"mobile": check_mobile(mobile)}
+    if not name.strip():
+        problems["name"] = "is required"
+    if not company.strip():
+        problems["company"] = "is required"
+    if credit_code:
+        credit_code = credit_code.strip().upper()
+        problems["creditCode"] = check_credit_code(credit_code)
+    problems = {field: text for field, text in problems.items() if text}
+    if problems:
         raise InvalidInputError(
-            "An operator needs a mobile, a name and a company.",
+            "An operator needs a mobile, a name and a company"
+            " (and a valid credit code, if one is given).",
             code="invalid_request",
-            details={"mobile": problem} if problem else {"name": "is required"},
+            details=problems,
         )
     if db.session.scalar(select(Operator).where(Operator.mobile == mobile)):
         raise ConflictError(f"{mobile} is an operator already.", code="operator_exists")
-    operator = Operator(mobile=mobile, name=name.strip(), company=company.strip())
+    operator = Operator(
+        mobile=mobile,
+        name=name.strip(),
+        company=company.strip(),
+        credit_code=credit_code or None,
+    )
     db.session.add(operator)
     db.session.commit()
     return operator
@@ -147,6 +165,15 @@ def _assignment(signatory: Signatory) -> Assignment:
     return Assignment(signatory.contract, signatory, waiting)
 
 
+def _signs_for(operator: Operator):
+    """The condition on ``Signatory`` that it is the operator's company: by credit
+    code when the operator has one, else by name (``signing_links.operators_of``
+    is the same rule the other way round)."""
+    if operator.credit_code:
+        return Signatory.credit_code == operator.credit_code
+    return Signatory.name == operator.company
+
+
 def assignments(operator: Operator) -> list[Assignment]:
     """Contracts out for signing where the operator's company still has to seal."""
     signatories = db.session.scalars(
@@ -154,7 +181,7 @@ def assignments(operator: Operator) -> list[Assignment]:
         .join(Contract, Contract.id == Signatory.contract_id)
         .where(
             Signatory.kind == "COMPANY",
-            Signatory.name == operator.company,
+            _signs_for(operator),
             Signatory.status == SignatoryStatus.WAITING,
             Signatory.auto.is_(False),
             Contract.status == ContractStatus.SIGNING,
@@ -166,12 +193,14 @@ def assignments(operator: Operator) -> list[Assignment]:
 
 
 def find_assignment(operator: Operator, signatory_id: int) -> Assignment:
-    signatory = db.session.get(Signatory, signatory_id)
-    if (
-        signatory is None
-        or signatory.kind != "COMPANY"
-        or (signatory.name != operator.company)
-    ):
+    signatory = db.session.scalar(
+        select(Signatory).where(
+            Signatory.id == signatory_id,
+            Signatory.kind == "COMPANY",
+            _signs_for(operator),
+        )
+    )
+    if signatory is None:
         raise NotFoundError(
             "There is no such contract for you.", code="unknown_contract"
         )

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import UTC, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from ..domain.contracts import ContractStatus, SignatoryStatus
 from ..errors import BridgeError, NotFoundError
@@ -26,6 +26,7 @@ __all__ = [
     "issue_link",
     "link_url",
     "notify_turn",
+    "operators_of",
     "resolve_link",
     "revoke_links",
 ]
@@ -162,13 +163,22 @@ def _order_just_began(signatory: Signatory) -> bool:
     )
 
 
+def operators_of(signatory: Signatory):
+    """The operators of a company signatory: those with its credit code, and those
+    registered without one under its name."""
+    return select(Operator).where(
+        or_(
+            Operator.credit_code == signatory.credit_code,
+            and_(Operator.credit_code.is_(None), Operator.company == signatory.name),
+        )
+    )
+
+
 def _text_operators(
     contract: Contract, signatory: Signatory, sender: ApiApp, reminder: bool
 ) -> bool:
     """Tell the company's operators to seal; False when it has none."""
-    operators = db.session.scalars(
-        select(Operator).where(Operator.company == signatory.name)
-    ).all()
+    operators = db.session.scalars(operators_of(signatory)).all()
     config = runtime().config
     again = "提醒尽快" if reminder else "请"
     for operator in operators:

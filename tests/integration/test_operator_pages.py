@@ -7,16 +7,24 @@ import re
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from bridge import create_app
+from bridge.errors import InvalidInputError
 from bridge.extensions import db
-from bridge.models import ApiApp, Contract
-from bridge.services import contracts
+from bridge.models import ApiApp, Contract, Operator
+from bridge.services import contracts, operators
 from bridge.services.apps import create_api_app
 from bridge.services.audit import Actor
 from tests.pdfs import red_fraction
 from tests.signed_client import SignedClient, new_api_app
-from tests.signer_contracts import DEALER, create_loan, latest_code, texts_to
+from tests.signer_contracts import (
+    DEALER,
+    DEALER_CREDIT_CODE,
+    create_loan,
+    latest_code,
+    texts_to,
+)
 
 MOBILE = "13700000001"
 
@@ -208,3 +216,32 @@ def test_head_office_registers_operators_and_authorises_seals_over_the_api(
     assert other.get_json()["code"] == "seal_of_other_company"
     unknown = office.post("/api/v1/operators/13700000009/seals", json={"seal": "x"})
     assert unknown.status_code == 404
+
+
+def test_an_operator_with_a_credit_code_is_matched_by_it_not_by_the_name(bridge):
+    """The finance system writes the company's name its own way; the code is one."""
+    with bridge.app_context():
+        api_app = db.session.get(ApiApp, bridge.api_app_id)
+        by_code = operators.add_operator(
+            "13700000003", "孙八", "济南重汽商用车销售服务有限公司", DEALER_CREDIT_CODE
+        )
+        namesake = operators.add_operator(
+            "13700000004",
+            "周九",
+            DEALER,
+            "91370100MA3D8N7Q2L",  # another code
+        )
+        renamed = "济南重汽商用车销售服务有限公司（天桥）"
+        contract = create_loan(api_app, "OP-CODE", guarantor=False, dealer=renamed)
+        contracts.sign_in_turn(contract, contract.signatories[0], Actor("test"))
+        mine = operators.assignments(by_code)
+        assert [a.contract.id for a in mine] == [contract.id]
+        assert operators.assignments(namesake) == []
+        name_only = db.session.scalar(select(Operator).where(Operator.mobile == MOBILE))
+        assert name_only.credit_code is None
+        assert operators.assignments(name_only) == []  # the name differs
+        assert len(texts_to("13700000003")) == 1
+        assert texts_to("13700000004") == []
+    with pytest.raises(InvalidInputError) as caught, bridge.app_context():
+        operators.add_operator("13700000005", "吴十", DEALER, "91370100MA3C5XK21X")
+    assert "creditCode" in caught.value.details
