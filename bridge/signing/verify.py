@@ -10,11 +10,12 @@ the seal is drawn.
 Validation never touches the network: revocation data comes only from the
 caller and from the document's DSS. Entries are checked newest first, as
 PAdES-LTA intends: the newest document timestamp at ``now``, every older entry
-at the time the next valid document timestamp after it proves. So an event
-certificate that expired a month after its signature, or a timestamp
-authority certificate renewed since, still counts at the time it was used,
-for as long as the archive timestamps are kept up. Every failure a user can
-cause surfaces as a :mod:`bridge.errors` error.
+at the time the next valid document timestamp after it proves, and a
+signature whose certificate does not hold then at the time its own signature
+timestamp proves. So an event certificate that expired a month after its
+signature, or a timestamp authority certificate renewed since, still counts
+at the time it was used, for as long as the archive timestamps are kept up.
+Every failure a user can cause surfaces as a :mod:`bridge.errors` error.
 """
 
 from __future__ import annotations
@@ -252,6 +253,39 @@ def _read_dss(handler: PdfHandler) -> DocumentSecurityStore | None:
         return None
 
 
+def _validate_signature(
+    embedded: EmbeddedPdfSignature,
+    new_context: Callable[[datetime], ValidationContext],
+    moment: datetime,
+) -> tuple[PdfSignatureStatus, datetime]:
+    """The signature's status and the time its certificate was checked at.
+
+    At ``moment`` first; if the certificate does not hold then (a person's
+    event certificate lasts 30 days, and a contract may take longer) but the
+    signature's own timestamp does, again at the time that timestamp proves.
+    """
+    status = validate_pdf_signature(
+        embedded,
+        signer_validation_context=new_context(moment),
+        ts_validation_context=new_context(moment),
+    )
+    token = status.timestamp_validity
+    if (
+        status.trusted
+        or token is None
+        or not (token.intact and token.valid and token.trusted)
+        or token.timestamp >= moment
+    ):
+        return status, moment
+    earlier = token.timestamp
+    status = validate_pdf_signature(
+        embedded,
+        signer_validation_context=new_context(earlier),
+        ts_validation_context=new_context(moment),
+    )
+    return status, earlier
+
+
 @dataclass(frozen=True)
 class _Opened:
     """A filled signature field, its signature read (None if unreadable)."""
@@ -294,12 +328,7 @@ def _check(
                     embedded, validation_context=new_context(moment)
                 )
             else:
-                context = new_context(moment)
-                status = validate_pdf_signature(
-                    embedded,
-                    signer_validation_context=context,
-                    ts_validation_context=context,
-                )
+                status, moment = _validate_signature(embedded, new_context, moment)
     except InvalidPdfError as exc:
         logger.warning("signature %r cannot be validated: %s", item.field_name, exc)
         return unreadable
