@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from freezegun import freeze_time
 from sqlalchemy import text
 
 from bridge import create_app
@@ -17,8 +16,6 @@ from bridge.cli import main
 from bridge.errors import ConflictError
 from bridge.extensions import db
 from bridge.models import ArchiveRecord, Contract
-from bridge.services.storage import storage
-from bridge.services.verification import verify
 from tests.completed_contracts import create_signed_contract, store_clients
 
 pytestmark = pytest.mark.database
@@ -198,24 +195,3 @@ def test_export_writes_verifiable_packages(bridge, tmp_path):
     )
     assert empty.exit_code == 0
     assert "exported 0 evidence packages" in empty.output
-
-
-def test_signatures_outlive_their_certificates_through_the_archive_timestamp(
-    bridge, instances, tmp_path
-):
-    """Event certificates last 30 days. Sixty days on, with that day's CRLs, every
-    signature is checked at the time the archive timestamp proves, and passes."""
-    home = instances.new(tmp_path / "later", copy_of=bridge["home"])
-    app = create_app({"HOME": str(home)})
-    later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=60)
-    contract_id = bridge["contracts"]["LOAN-ARCH-0001"]["id"]
-    with app.app_context(), freeze_time(later, tick=True):
-        contract = db.session.get(Contract, contract_id)
-        report = verify(storage().get(contract.documents[0].current.sha256))
-    *signatures, stamp = report.signatures
-    assert report.indication == "PASSED", [s.trust_problem for s in report.signatures]
-    assert stamp.kind == "document_timestamp"
-    assert stamp.validation_time >= later.isoformat().replace("+00:00", "Z")
-    assert [s.kind for s in signatures] == ["signature", "signature"]
-    assert {s.validation_time for s in signatures} == {stamp.timestamp_time}
-    assert all(s.indication == "PASSED" for s in signatures)

@@ -1,9 +1,10 @@
 """Signatures stay valid after their certificates expire, as PAdES-LTA intends.
 
-A person's event certificate lasts 30 days. A contract whose last party signs
-40 days after the first still verifies: the first signatures are checked at
-the time their own signature timestamps prove, those timestamps at the time
-the archive timestamp proves, and that one on the day of the check.
+A person's event certificate lasts 30 days. Checked 60 days on, a completed
+contract's signatures are checked at the time its archive timestamp proves;
+in a contract whose last party signs 40 days after the first, the first
+signatures at the time their own signature timestamps prove. The clock is
+moved with freezegun, so the CRLs are that day's too.
 """
 
 from __future__ import annotations
@@ -14,15 +15,31 @@ import pytest
 from freezegun import freeze_time
 
 from bridge.extensions import db
-from bridge.models import ApiApp
+from bridge.models import ApiApp, Contract
 from bridge.services import contracts
 from bridge.services.apps import create_api_app
 from bridge.services.audit import Actor
 from bridge.services.storage import storage
 from bridge.services.verification import verify
+from tests.completed_contracts import create_signed_contract, store_clients
 from tests.signer_contracts import create_loan
 
 pytestmark = pytest.mark.database
+
+
+def test_signatures_outlive_their_certificates_through_the_archive_timestamp(app):
+    contract = create_signed_contract(app, store_clients(app)["JN001"], "LTV-1")
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=60)
+    with app.app_context(), freeze_time(later, tick=True):
+        document = db.session.get(Contract, contract["id"]).documents[0]
+        report = verify(storage().get(document.current.sha256))
+    *signatures, stamp = report.signatures
+    assert report.indication == "PASSED", [s.trust_problem for s in report.signatures]
+    assert stamp.kind == "document_timestamp"
+    assert stamp.validation_time >= later.isoformat().replace("+00:00", "Z")
+    assert [s.kind for s in signatures] == ["signature", "signature"]
+    assert {s.validation_time for s in signatures} == {stamp.timestamp_time}
+    assert all(s.indication == "PASSED" for s in signatures)
 
 
 def test_a_contract_finished_after_its_first_certificates_expired_verifies(app):
