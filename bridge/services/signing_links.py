@@ -166,11 +166,11 @@ def _order_just_began(signatory: Signatory) -> bool:
 def operators_of(signatory: Signatory):
     """The operators of a company signatory: those with its credit code, and those
     registered without one under its name."""
+    by_name = and_(Operator.credit_code.is_(None), Operator.company == signatory.name)
+    if not signatory.credit_code:
+        return select(Operator).where(by_name)
     return select(Operator).where(
-        or_(
-            Operator.credit_code == signatory.credit_code,
-            and_(Operator.credit_code.is_(None), Operator.company == signatory.name),
-        )
+        or_(Operator.credit_code == signatory.credit_code, by_name)
     )
 
 
