@@ -2,8 +2,9 @@
 
 Objects are named ``<prefix>/<aa>/<sha256>``. A put sends the SHA-256 as the
 object's checksum, so the server refuses bytes damaged on the way, and
-``If-None-Match: *``, so an object is never replaced: a name is its content's
-hash, so "already there" means "already stored". For write-once retention,
+``If-None-Match: *``, so an object is never replaced: a name is the hash of the
+document it holds (whole, or as the bytes a revision appends), so "already
+there" means "already stored". For write-once retention,
 create the bucket with Object Lock and a default retention; nothing changes in
 the bridge (the checksum header is what Object Lock uploads require).
 
@@ -23,7 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..errors import ConfigurationError, NotFoundError, StorageUnavailableError
-from .storage import checked, key_of
+from .storage import ContentStore, key_of
 
 __all__ = ["SETTINGS", "S3Storage"]
 
@@ -48,7 +49,7 @@ SETTINGS: dict[str, Any] = {
 _MISSING = {"NoSuchKey", "NotFound", "404"}
 
 
-class S3Storage:
+class S3Storage(ContentStore):
     """A bucket (or a prefix in one) holding content-addressed documents."""
 
     def __init__(self, bucket: str, *, prefix: str = "", **settings: Any) -> None:
@@ -93,17 +94,15 @@ class S3Storage:
         """The object name of ``sha256``."""
         return "/".join(filter(None, (self.prefix, key_of(sha256))))
 
-    def put(self, data: bytes) -> str:
-        digest = hashlib.sha256(data)
-        sha256 = digest.hexdigest()
+    def _write(self, sha256: str, body: bytes, whole: bool) -> None:
         try:
             self._client.put_object(
                 Bucket=self.bucket,
                 Key=self.key(sha256),
-                Body=data,
-                ContentType="application/pdf",
+                Body=body,
+                ContentType="application/pdf" if whole else "application/octet-stream",
                 ChecksumAlgorithm="SHA256",
-                ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
+                ChecksumSHA256=base64.b64encode(hashlib.sha256(body).digest()).decode(),
                 IfNoneMatch="*",
             )
         except ClientError as exc:
@@ -111,20 +110,18 @@ class S3Storage:
                 raise self._unavailable("store", exc) from exc
         except BotoCoreError as exc:
             raise self._unavailable("store", exc) from exc
-        return sha256
 
-    def get(self, sha256: str) -> bytes:
+    def _read(self, sha256: str) -> bytes:
         key = self.key(sha256)
         try:
             response = self._client.get_object(Bucket=self.bucket, Key=key)
-            data = response["Body"].read()
+            return response["Body"].read()
         except ClientError as exc:
             if _error_code(exc) in _MISSING:
                 raise NotFoundError(f"No stored document {sha256}.") from None
             raise self._unavailable("read", exc) from exc
         except BotoCoreError as exc:
             raise self._unavailable("read", exc) from exc
-        return checked(sha256, data)
 
     def _unavailable(self, what: str, exc: Exception) -> StorageUnavailableError:
         reason = _error_code(exc) if isinstance(exc, ClientError) else str(exc)

@@ -162,7 +162,11 @@ def _not_found(contract_id: str) -> NotFoundError:
 
 
 def _store_revision(document: ContractDocument, pdf: bytes, reason: str) -> str:
-    digest = storage().put(pdf)
+    """Store ``pdf`` as the document's next revision: only the bytes it appends
+    to the current one, when it is an incremental update of it."""
+    current = document.revisions[-1] if document.revisions else None
+    extends = (current.sha256, current.size) if current is not None else None
+    digest = storage().put(pdf, extends=extends)
     db.session.add(
         DocumentRevision(
             document=document,

@@ -78,6 +78,32 @@ def test_put_is_idempotent_and_never_replaces_what_is_stored(request, store):
     assert digest in caught.value.message
 
 
+def stored_size(request, store, sha256: str) -> int:
+    """How many bytes the store keeps under ``sha256``."""
+    if isinstance(store, LocalStorage):
+        return (store.root / sha256[:2] / sha256).stat().st_size
+    client = request.getfixturevalue("s3").client()
+    return client.head_object(Bucket=store.bucket, Key=store.key(sha256))[
+        "ContentLength"
+    ]
+
+
+def test_a_revision_is_stored_as_the_bytes_it_appends(request, store):
+    base = store.put(PDF)
+    update = b"\n% an incremental update: a signature and its xref\n" * 20
+    revision = store.put(PDF + update, extends=(base, len(PDF)))
+    assert revision == hashlib.sha256(PDF + update).hexdigest()
+    assert store.get(revision) == PDF + update
+    assert stored_size(request, store, revision) < len(update) + 100
+    unrelated = chinese_pdf(2)  # does not begin with the base: stored whole
+    whole = store.put(unrelated, extends=(base, len(PDF)))
+    assert store.get(whole) == unrelated
+    assert stored_size(request, store, whole) == len(unrelated)
+    replace_behind_its_back(request, store, base, b"damaged")
+    with pytest.raises(DocumentDamagedError):
+        store.get(revision)  # its base no longer matches: the whole is refused
+
+
 @pytest.mark.parametrize("name", ["0" * 64, "../" + "a" * 61, "A" * 64, ""])
 def test_unknown_or_malformed_names_are_not_found(store, name):
     with pytest.raises(NotFoundError):
@@ -193,9 +219,15 @@ def test_a_loan_contract_is_made_signed_and_downloaded_on_s3(s3, serve, home, tm
     objects = s3.client().list_objects_v2(Bucket=bucket)["Contents"]
     key = f"documents/{digest[:2]}/{digest}"
     assert key in [o["Key"] for o in objects]
-    # The unsigned PDF, one revision per signature, the archive timestamp.
+    # The unsigned PDF, one revision per signature, the archive timestamp: each
+    # revision kept as the bytes it appends to the one before.
     assert len(objects) == 6
-    assert s3.client().get_object(Bucket=bucket, Key=key)["Body"].read() == pdf
+    assert sum(o["Size"] for o in objects) < len(pdf) * 1.1
+    stored = s3.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert stored.startswith(b"%SB-APPENDS ")
+    assert (
+        build_storage({"STORAGE": "s3", "S3": s3.settings(bucket)}).get(digest) == pdf
+    )
     assert not (home / "documents").exists()
 
 
