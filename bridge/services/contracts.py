@@ -161,16 +161,22 @@ def _not_found(contract_id: str) -> NotFoundError:
     )
 
 
+WHOLE_EVERY = 8
+"""Every 8th revision is stored whole, so reading one takes at most 8 object reads
+(decades of archive-timestamp renewals add revisions)."""
+
+
 def _store_revision(document: ContractDocument, pdf: bytes, reason: str) -> str:
     """Store ``pdf`` as the document's next revision: only the bytes it appends
     to the current one, when it is an incremental update of it."""
-    current = document.revisions[-1] if document.revisions else None
+    number = len(document.revisions)
+    current = document.revisions[-1] if number % WHOLE_EVERY else None
     extends = (current.sha256, current.size) if current is not None else None
     digest = storage().put(pdf, extends=extends)
     db.session.add(
         DocumentRevision(
             document=document,
-            number=len(document.revisions),
+            number=number,
             sha256=digest,
             size=len(pdf),
             reason=reason[:128],

@@ -20,6 +20,10 @@ from bridge.errors import (
     NotFoundError,
     StorageUnavailableError,
 )
+from bridge.extensions import db
+from bridge.models import ContractDocument
+from bridge.services.contracts import WHOLE_EVERY, _store_revision
+from bridge.services.storage import storage
 from examples.finance_client import ApiError, FinanceClient, run_scenario
 from tests.pdfs import chinese_pdf, pdfsig
 from tests.s3_server import S3Server
@@ -267,3 +271,18 @@ def test_s3_down_answers_503_storage_unavailable_and_keeps_nothing(serve, tmp_pa
         assert (caught.status, caught.code) == (503, "storage_unavailable")
         assert server.url in caught.message
     assert listing["total"] == 0
+
+
+def test_every_eighth_revision_is_stored_whole(app):
+    """So reading any revision takes at most eight object reads."""
+    with app.app_context():
+        document = ContractDocument(title="借款合同")
+        pdf, whole = PDF, []
+        for number in range(WHOLE_EVERY + 2):
+            digest = _store_revision(document, pdf, f"revision {number}")
+            path = storage().root / digest[:2] / digest
+            whole.append(path.read_bytes().startswith(b"%PDF-"))
+            assert storage().get(digest) == pdf
+            pdf += f"\n% update {number}\n".encode()
+        db.session.rollback()
+    assert whole == [True] + [False] * (WHOLE_EVERY - 1) + [True, False]
