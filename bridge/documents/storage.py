@@ -80,9 +80,13 @@ class ContentStore:
         raise NotImplementedError
 
     def put(self, data: bytes, *, extends: tuple[str, int] | None = None) -> str:
-        digest = hashlib.sha256(data).hexdigest()
         base, size = extends or ("", 0)
-        if 0 < size < len(data) and hashlib.sha256(data[:size]).hexdigest() == base:
+        size = size if 0 < size < len(data) else 0
+        running = hashlib.sha256(data[:size])  # each byte is hashed once
+        appends = size > 0 and running.hexdigest() == base
+        running.update(data[size:])
+        digest = running.hexdigest()
+        if appends:
             self._write(digest, APPENDS + base.encode() + b"\n" + data[size:], False)
         else:
             self._write(digest, data, True)
